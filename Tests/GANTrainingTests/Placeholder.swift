@@ -1,0 +1,2 @@
+import XCTest
+final class GANTrainingTestsPlaceholder: XCTestCase { func testNothing() {} }

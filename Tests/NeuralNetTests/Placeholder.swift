@@ -1,0 +1,2 @@
+import XCTest
+final class NeuralNetTestsPlaceholder: XCTestCase { func testNothing() {} }
