@@ -2,8 +2,10 @@
 import PackageDescription
 
 // One target per concern; the arrows only point downwards:
-//   gantop (CLI, threads) -> TerminalUI (ncurses) -> GANView (cells, panels)
-//                         -> GANTraining (MNIST, GANs, checkpoints) -> NeuralNet (BLAS) + GANFormats (zlib)
+//   gantop (CLI, keys) -> TerminalUI (ncurses) -> GANView (snapshot in, cells out)
+//                      -> TrainingSession (worker thread, commands, snapshots) -> GANView
+//                                                                            -> GANTraining (MNIST, GANs, checkpoints)
+//   GANTraining -> NeuralNet (matrices over OpenBLAS) + GANFormats (zlib, safetensors, npy, PNG, CSV)
 let package = Package(
     name: "gantop",
     platforms: [.macOS(.v15)],
@@ -25,9 +27,10 @@ let package = Package(
         .target(name: "GANFormats", dependencies: ["CZlib"]),
         .target(name: "GANTraining", dependencies: ["NeuralNet", "GANFormats"]),
         .target(name: "GANView"),
+        .target(name: "TrainingSession", dependencies: ["GANTraining", "GANView"]),
         .target(name: "TerminalUI", dependencies: ["CNcursesw", "GANView"]),
         .executableTarget(name: "gantop", dependencies: [
-            "GANTraining", "GANView", "TerminalUI",
+            "GANTraining", "GANView", "TrainingSession", "TerminalUI",
             .product(name: "ArgumentParser", package: "swift-argument-parser"),
         ]),
 
@@ -35,6 +38,7 @@ let package = Package(
         .testTarget(name: "GANFormatsTests", dependencies: ["GANFormats"]),
         .testTarget(name: "GANTrainingTests", dependencies: ["GANTraining"]),
         .testTarget(name: "GANViewTests", dependencies: ["GANView"]),
+        .testTarget(name: "TrainingSessionTests", dependencies: ["TrainingSession"]),
         .testTarget(name: "EndToEndTests", dependencies: []),
     ],
     swiftLanguageModes: [.v6]

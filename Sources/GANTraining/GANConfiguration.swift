@@ -1,0 +1,53 @@
+import NeuralNet
+
+/// The reference MLP GAN's specification. Benchmarks and the reference implementations in
+/// `benchmarks/reference/` compare against exactly these defaults.
+public struct GANConfiguration: Sendable, Equatable {
+    public var latentSize = 100
+    public var batchSize = 64
+    public var learningRateD: Float = 2e-4
+    public var learningRateG: Float = 2e-4
+    public var beta1: Float = 0.5
+    public var beta2: Float = 0.999
+    public var epsilon: Float = 1e-8
+    public var leakySlope: Float = 0.2
+
+    public init() {}
+
+    /// G: 100 → 256 → 512 → 1024 → 784, LeakyReLU(0.2) between, tanh out.
+    public var generatorLayers: [MLP.Layer] {
+        let leaky = Activation.leakyReLU(slope: leakySlope)
+        return [
+            MLP.Layer(latentSize, 256, leaky),
+            MLP.Layer(256, 512, leaky),
+            MLP.Layer(512, 1024, leaky),
+            MLP.Layer(1024, MNISTImages.pixelsPerImage, .tanh),
+        ]
+    }
+
+    /// D: 784 → 512 → 256 → 1, LeakyReLU(0.2) between, a logit out.
+    public var discriminatorLayers: [MLP.Layer] {
+        let leaky = Activation.leakyReLU(slope: leakySlope)
+        return [
+            MLP.Layer(MNISTImages.pixelsPerImage, 512, leaky),
+            MLP.Layer(512, 256, leaky),
+            MLP.Layer(256, 1, .identity),
+        ]
+    }
+
+    /// Multiply–adds of one training step, counted the way the step really runs: G forward once
+    /// (its fakes are reused in phase 3), D forward/backward over 2B rows, D forward and
+    /// input-only backward over B rows, G backward. ×2 for FLOPs.
+    public var flopsPerStep: Double {
+        let b = Double(batchSize)
+        func macs(_ layers: [MLP.Layer]) -> Double { layers.reduce(0) { $0 + Double($1.inputs * $1.outputs) } }
+        let g = macs(generatorLayers), d = macs(discriminatorLayers)
+        let dFirst = Double(discriminatorLayers[0].inputs * discriminatorLayers[0].outputs)
+        let gFirst = Double(generatorLayers[0].inputs * generatorLayers[0].outputs)
+        let gForward = g * b
+        let gBackward = (2 * g - gFirst) * b          // weight grads everywhere, no input grad at z
+        let dPhase2 = d * 2 * b + (2 * d - dFirst) * 2 * b
+        let dPhase3 = d * b + d * b                    // forward, input gradient only
+        return 2 * (gForward + gBackward + dPhase2 + dPhase3)
+    }
+}

@@ -1,0 +1,90 @@
+import NeuralNet
+
+/// MNIST images kept as bytes (47 MB for the training set, not 188 MB of Float); a batch is
+/// scaled to [-1, 1] only when it is drawn.
+public struct MNISTImages: Sendable {
+    public static let side = 28
+    public static let pixelsPerImage = side * side
+
+    public let pixels: [UInt8]
+    public let count: Int
+    public let labels: [UInt8]?
+
+    public init(pixels: [UInt8], count: Int, labels: [UInt8]? = nil) {
+        precondition(pixels.count == count * Self.pixelsPerImage, "pixel buffer does not hold \(count) images")
+        self.pixels = pixels
+        self.count = count
+        self.labels = labels
+    }
+
+    /// The first `n` images (tests and quick runs).
+    public func prefix(_ n: Int) -> MNISTImages {
+        let n = min(n, count)
+        return MNISTImages(pixels: Array(pixels[0 ..< n * Self.pixelsPerImage]), count: n,
+                           labels: labels.map { Array($0[0 ..< n]) })
+    }
+
+    /// Mean pixel intensity of the whole set on the [-1, 1] scale.
+    public var meanIntensity: Float {
+        var total = 0
+        for p in pixels { total += Int(p) }
+        return Float(Double(total) / Double(pixels.count) / 127.5 - 1)
+    }
+
+    /// Writes image `index` scaled to [-1, 1] into `row` (784 floats).
+    @inlinable
+    public func copyScaled(_ index: Int, into row: UnsafeMutablePointer<Float>) {
+        pixels.withUnsafeBufferPointer { p in
+            let src = p.baseAddress! + index * Self.pixelsPerImage
+            for i in 0 ..< Self.pixelsPerImage { row[i] = Float(src[i]) * (2 / 255) - 1 }
+        }
+    }
+}
+
+/// Walks the data in a fresh random order every epoch.
+///
+/// The order of epoch e is a pure function of (seed, e), so a checkpoint only needs the seed,
+/// the epoch and the position within it to resume the exact same sequence of batches.
+public struct EpochSampler: Sendable {
+    public let seed: UInt64
+    public let count: Int
+    /// 1-based index of the epoch in progress.
+    public private(set) var epoch: Int
+    /// Images of this epoch already drawn.
+    public private(set) var position: Int
+    private var order: [Int32]
+
+    public init(count: Int, seed: UInt64, epoch: Int = 1, position: Int = 0) {
+        precondition(count > 0 && epoch >= 1 && position >= 0 && position <= count)
+        self.count = count
+        self.seed = seed
+        self.epoch = epoch
+        self.position = position
+        self.order = Self.order(count: count, seed: seed, epoch: epoch)
+    }
+
+    static func order(count: Int, seed: UInt64, epoch: Int) -> [Int32] {
+        var rng = RandomGenerator(seed: seed ^ (0xD1B5_4A32_D192_ED03 &* UInt64(epoch)))
+        var order = (0 ..< count).map { Int32($0) }
+        rng.shuffle(&order)
+        return order
+    }
+
+    /// The next image index; rolls over into a newly shuffled epoch at the end.
+    public mutating func next() -> Int {
+        if position == count {
+            epoch += 1
+            position = 0
+            order = Self.order(count: count, seed: seed, epoch: epoch)  // once per epoch, not per step
+        }
+        defer { position += 1 }
+        return Int(order[position])
+    }
+
+    /// Fills `batch` (rows × 784) with the next images, scaled to [-1, 1].
+    public mutating func fill(_ batch: Matrix, from images: MNISTImages) {
+        for r in 0 ..< batch.rows {
+            images.copyScaled(next(), into: batch.base + r * batch.cols)
+        }
+    }
+}

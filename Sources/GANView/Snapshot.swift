@@ -1,0 +1,102 @@
+// The data the view draws. The trainer publishes a `FrameSnapshot`; the UI turns it into cells.
+// Everything here is a plain Sendable value type, cheap to copy (arrays are copy-on-write).
+
+/// What the training worker is doing.
+public enum TrainerState: String, Sendable, Hashable, CaseIterable {
+    case running, paused, stepping, diverged
+
+    /// The word shown in the status bar.
+    public var word: String { rawValue.uppercased() }
+}
+
+/// One z → G(z) pair for the 1-D mapping strip.
+public struct MappingPoint: Sendable, Hashable {
+    public var z: Float
+    public var x: Float
+    public init(z: Float, x: Float) {
+        self.z = z
+        self.x = x
+    }
+}
+
+/// Everything the 1-D panel draws (the figure of Goodfellow et al. 2014, Fig. 1).
+///
+/// All three curves are sampled on the same `n` equal-width bins spanning `[xMin, xMax]`;
+/// bin `i` covers `[xMin + i·w, xMin + (i+1)·w)` with `w = (xMax - xMin) / n`.
+/// Ask `Gan1DPanel.binCount(forWidth:)` (or `Screen.gan1DBinCount(width:height:)`) for the `n`
+/// that matches the panel exactly; any other `n` is resampled, so stale data is still drawn.
+public struct Gan1DPanelData: Sendable, Hashable {
+    public var targetName: String
+    public var xMin: Float
+    public var xMax: Float
+    /// Histogram of generator samples, normalised as a density (integrates to ~1).
+    public var generatedDensity: [Float]
+    /// The exact data pdf evaluated at the bin centres.
+    public var dataDensity: [Float]
+    /// D(x) in [0, 1] at the bin centres.
+    public var discriminator: [Float]
+    /// About 16 evenly spaced z in [-1, 1] and their G(z).
+    public var mapping: [MappingPoint]
+    /// Kolmogorov–Smirnov distance between generated and data distributions.
+    public var ks: Float
+    /// Jensen–Shannon divergence between generated and data distributions.
+    public var js: Float
+
+    public init(targetName: String, xMin: Float, xMax: Float,
+                generatedDensity: [Float], dataDensity: [Float], discriminator: [Float],
+                mapping: [MappingPoint], ks: Float, js: Float) {
+        self.targetName = targetName
+        self.xMin = xMin
+        self.xMax = xMax
+        self.generatedDensity = generatedDensity
+        self.dataDensity = dataDensity
+        self.discriminator = discriminator
+        self.mapping = mapping
+        self.ks = ks
+        self.js = js
+    }
+}
+
+/// What the worker publishes and the UI draws, once per frame.
+public struct FrameSnapshot: Sendable, Equatable {
+    public var state: TrainerState
+    public var epoch: Int
+    public var step: Int
+    public var stepsPerSecond: Double
+    public var dLoss: Float
+    public var gLoss: Float
+    /// Mean D(x) on a real batch.
+    public var dReal: Float
+    /// Mean D(G(z)) on a generated batch.
+    public var dFake: Float
+    public var seed: UInt64
+    /// The last status message, e.g. "saved runs/…/checkpoint-step500.safetensors". Empty: none.
+    public var message: String
+    public var history: LossHistory
+    /// 16 images, each 28×28 = 784 Floats, row-major, in [-1, 1] (-1 background, 1 ink).
+    public var digits: [[Float]]
+    public var gan1d: Gan1DPanelData?
+
+    public static let digitSide = 28
+    public static let digitCount = 16
+
+    public init(state: TrainerState = .running, epoch: Int = 0, step: Int = 0,
+                stepsPerSecond: Double = 0, dLoss: Float = .nan, gLoss: Float = .nan,
+                dReal: Float = .nan, dFake: Float = .nan, seed: UInt64 = 0, message: String = "",
+                history: LossHistory = LossHistory(), digits: [[Float]] = [],
+                gan1d: Gan1DPanelData? = nil) {
+        self.state = state
+        self.epoch = epoch
+        self.step = step
+        self.stepsPerSecond = stepsPerSecond
+        self.dLoss = dLoss
+        self.gLoss = gLoss
+        self.dReal = dReal
+        self.dFake = dFake
+        self.seed = seed
+        self.message = message
+        self.history = history
+        self.digits = digits
+        self.gan1d = gan1d
+    }
+}

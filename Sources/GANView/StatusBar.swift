@@ -1,0 +1,136 @@
+/// The status line(s) at the top and the key hint line at the bottom.
+///
+/// Fields flow left to right over the available rows (never wrapping inside a field); when they
+/// do not fit, labels are abbreviated, then the least important fields are dropped. The last
+/// message takes what is left of the last row, truncated with "…".
+public enum StatusBar {
+    /// The keys shown in the hint line, in order.
+    public static let keyHints: [(key: String, action: String)] = [
+        ("space", "pause"), ("n", "step"), ("w", "save"), ("t", "target"),
+        ("h", "shade"), ("s", "smooth"), ("?", "help"), ("q", "quit"),
+    ]
+
+    /// "space pause  n step  w save  t target  h shade  s smooth  ? help  q quit"
+    public static var keyHintText: String {
+        keyHints.map { "\($0.key) \($0.action)" }.joined(separator: "  ")
+    }
+
+    static let separator = "  "
+
+    struct Field {
+        var spans: [Span]
+        var priority: Int
+        var width: Int { spans.width }
+    }
+
+    /// Renders the status fields and message into `rect` (one or more rows).
+    public static func render(_ s: FrameSnapshot, into buffer: inout CellBuffer, rect: Rect, theme: Theme) {
+        guard !rect.isEmpty else { return }
+        let bar = theme[.statusBar]
+        buffer.fill(rect, with: Cell(" ", style: bar))
+        var fields = makeFields(s, theme: theme, short: false)
+        var rows = place(fields, rows: rect.height, width: rect.width)
+        if rows == nil {
+            fields = makeFields(s, theme: theme, short: true)
+            rows = place(fields, rows: rect.height, width: rect.width)
+        }
+        while rows == nil && fields.count > 1 {
+            let lowest = fields.indices.dropFirst().min { fields[$0].priority < fields[$1].priority }!
+            fields.remove(at: lowest)
+            rows = place(fields, rows: rect.height, width: rect.width)
+        }
+        let placed = rows ?? [[0]]
+        var lastEnd = rect.x
+        for (r, indices) in placed.enumerated() {
+            var x = rect.x
+            for (k, i) in indices.enumerated() {
+                if k > 0 { x = buffer.put(separator, x: x, y: rect.y + r, style: bar, maxX: rect.maxX) }
+                let spans = fields[i].spans.map { Span($0.text, $0.style.over(bar.bg)) }
+                x = buffer.put(spans, x: x, y: rect.y + r, maxX: rect.maxX)
+            }
+            if r == rect.height - 1 || r == placed.count - 1 { lastEnd = x }
+        }
+        // The message goes on the last row used: a fresh row if one is free, else after the fields.
+        guard !s.message.isEmpty else { return }
+        let row: Int
+        let x: Int
+        if placed.count < rect.height {
+            row = placed.count
+            x = rect.x
+        } else {
+            row = rect.height - 1
+            x = lastEnd + separator.count
+        }
+        let room = rect.maxX - x
+        guard room >= min(12, s.message.unicodeScalars.count) else { return }
+        let lower = s.message.lowercased()
+        let role: Role = lower.contains("error") || lower.contains("fail") || lower.contains("diverge")
+            ? .warning : .message
+        buffer.put(truncate(s.message, to: room), x: x, y: rect.y + row,
+                   style: theme[role].over(bar.bg), maxX: rect.maxX)
+    }
+
+    /// Renders the key hint line into the first row of `rect`.
+    public static func renderKeyHints(into buffer: inout CellBuffer, rect: Rect, theme: Theme) {
+        guard !rect.isEmpty else { return }
+        let bar = theme[.statusBar]
+        buffer.fill(Rect(x: rect.x, y: rect.y, width: rect.width, height: 1), with: Cell(" ", style: bar))
+        var x = rect.x
+        for (i, hint) in keyHints.enumerated() {
+            let w = (i > 0 ? separator.count : 0) + hint.key.count + 1 + hint.action.count
+            if x + w > rect.maxX { break }
+            if i > 0 { x = buffer.put(separator, x: x, y: rect.y, style: bar) }
+            x = buffer.put(hint.key, x: x, y: rect.y, style: theme[.key].over(bar.bg))
+            x = buffer.put(" " + hint.action, x: x, y: rect.y, style: theme[.hint].over(bar.bg))
+        }
+    }
+
+    /// `text` cut to `width` cells, ending in "…" when cut.
+    public static func truncate(_ text: String, to width: Int) -> String {
+        let scalars = text.unicodeScalars
+        guard scalars.count > width else { return text }
+        guard width > 1 else { return width == 1 ? "…" : "" }
+        return String(String.UnicodeScalarView(scalars.prefix(width - 1))) + "…"
+    }
+
+    /// Greedy row filling; nil when the fields need more rows than available.
+    static func place(_ fields: [Field], rows: Int, width: Int) -> [[Int]]? {
+        var result: [[Int]] = [[]]
+        var used = 0
+        for (i, f) in fields.enumerated() {
+            let need = (result[result.count - 1].isEmpty ? 0 : separator.count) + f.width
+            if used + need <= width {
+                result[result.count - 1].append(i)
+                used += need
+            } else {
+                guard result.count < rows, f.width <= width else { return nil }
+                result.append([i])
+                used = f.width
+            }
+        }
+        return result
+    }
+
+    static func makeFields(_ s: FrameSnapshot, theme: Theme, short: Bool) -> [Field] {
+        let label = theme[.label], value = theme[.value], warn = theme[.warning]
+        func num(_ v: Float, _ d: Int) -> Span { Span(Fmt.fixed(v, d), v.isFinite ? value : warn) }
+        func field(_ name: String, _ v: Span, _ priority: Int) -> Field {
+            Field(spans: [Span(name + " ", label), v], priority: priority)
+        }
+        var out: [Field] = [
+            Field(spans: [Span(" \(s.state.word) ", theme.style(for: s.state))], priority: 1000),
+            field(short ? "ep" : "epoch", Span(String(s.epoch), value), 60),
+            field("step", Span(Fmt.grouped(s.step), value), 90),
+        ]
+        let rate = s.stepsPerSecond
+        let rateText = Fmt.fixed(rate, rate < 100 ? 1 : 0)
+        out.append(Field(spans: [Span(rateText, value), Span(short ? "/s" : " steps/s", label)], priority: 50))
+        out.append(field("D", num(s.dLoss, 3), 80))
+        out.append(field("G", num(s.gLoss, 3), 80))
+        out.append(field(short ? "Dx" : "D(x)", num(s.dReal, 2), 55))
+        out.append(field(short ? "DGz" : "D(G(z))", num(s.dFake, 2), 55))
+        if let g = s.gan1d { out.append(field("KS", num(g.ks, 3), 45)) }
+        out.append(field("seed", Span(String(s.seed), value), 30))
+        return out
+    }
+}

@@ -1,0 +1,151 @@
+/// A stack of fully-connected layers, each followed by an activation, with its forward and
+/// backward passes written out by hand, side by side.
+///
+/// Weights are [out, in] like PyTorch's `nn.Linear` (so checkpoints need no transposing) and
+/// live in one `ParameterSet`; activations and gradients live in one `FloatArena` sized for
+/// `maxRows`, so calls with any batch up to `maxRows` allocate nothing.
+public final class MLP {
+    public struct Layer: Sendable, Equatable {
+        public let inputs: Int
+        public let outputs: Int
+        public let activation: Activation
+        public init(_ inputs: Int, _ outputs: Int, _ activation: Activation) {
+            self.inputs = inputs
+            self.outputs = outputs
+            self.activation = activation
+        }
+    }
+
+    public let layers: [Layer]
+    public let maxRows: Int
+    public let parameters: ParameterSet
+    private let weights: [ParameterSet.Entry]
+    private let biases: [ParameterSet.Entry]
+    private let arena: FloatArena
+    /// Post-activation outputs of each layer, `maxRows × outputs`.
+    private let outputs: [Matrix]
+    /// Gradients w.r.t. each layer's pre-activation, `maxRows × outputs`.
+    private let deltas: [Matrix]
+    /// Gradient w.r.t. the network input (for D: what flows back into G).
+    public let inputGradient: Matrix
+
+    /// - Parameters:
+    ///   - namePrefix: parameter names become `<prefix>fc1.weight`, `<prefix>fc1.bias`, …
+    ///   - outputStorage: where the last layer writes, if the caller wants it somewhere specific
+    ///     (G writes its fakes straight into D's input batch: no copy).
+    public init(layers: [Layer], maxRows: Int, namePrefix: String = "", outputStorage: Matrix? = nil,
+                sharing shared: ParameterSet? = nil) {
+        precondition(!layers.isEmpty && maxRows > 0)
+        for (a, b) in zip(layers, layers.dropFirst()) {
+            precondition(a.outputs == b.inputs, "layer sizes do not chain: \(a.outputs) → \(b.inputs)")
+        }
+        self.layers = layers
+        self.maxRows = maxRows
+        var shapes: [(name: String, shape: [Int])] = []
+        for (i, l) in layers.enumerated() {
+            shapes.append(("\(namePrefix)fc\(i + 1).weight", [l.outputs, l.inputs]))
+            shapes.append(("\(namePrefix)fc\(i + 1).bias", [l.outputs]))
+        }
+        let params = shared ?? ParameterSet(shapes: shapes)
+        precondition(params.entries.map(\.shape) == shapes.map(\.shape), "shared parameters do not fit these layers")
+        parameters = params
+        weights = stride(from: 0, to: shapes.count, by: 2).map { params.entries[$0] }
+        biases = stride(from: 1, to: shapes.count, by: 2).map { params.entries[$0] }
+
+        var arenaShapes = layers.map { (rows: maxRows, cols: $0.outputs) }   // outputs
+        arenaShapes += layers.map { (rows: maxRows, cols: $0.outputs) }      // deltas
+        arenaShapes.append((rows: maxRows, cols: layers[0].inputs))         // input gradient
+        let arena = FloatArena(capacity: FloatArena.capacity(for: arenaShapes))
+        self.arena = arena
+        var outs = layers.map { arena.matrix(rows: maxRows, cols: $0.outputs) }
+        if let storage = outputStorage {
+            precondition(storage.rows >= maxRows && storage.cols == layers.last!.outputs, "output storage too small")
+            outs[outs.count - 1] = storage.prefix(rows: maxRows)
+        }
+        outputs = outs
+        deltas = layers.map { arena.matrix(rows: maxRows, cols: $0.outputs) }
+        inputGradient = arena.matrix(rows: maxRows, cols: layers[0].inputs)
+    }
+
+    /// A second network over the *same* parameters with its own workspace: sampling 16 digits
+    /// for the screen, or 10,000 for an export, without touching the training buffers.
+    public func sharingParameters(maxRows: Int) -> MLP {
+        MLP(layers: layers, maxRows: maxRows, sharing: parameters)
+    }
+
+    /// Keras's default initialisation: Glorot-uniform weights, zero biases.
+    public func initialiseGlorotUniform(rng: inout RandomGenerator) {
+        for (w, l) in zip(weights, layers) {
+            let limit = (6 / Float(l.inputs + l.outputs)).squareRoot()
+            let p = parameters.values + w.offset
+            for i in 0 ..< w.count { p[i] = rng.uniform(-limit, limit) }
+        }
+        for b in biases { (parameters.values + b.offset).update(repeating: 0, count: b.count) }
+    }
+
+    public func weight(_ layer: Int) -> Matrix { parameters.value(weights[layer]) }
+    public func bias(_ layer: Int) -> Matrix { parameters.value(biases[layer]) }
+
+    /// The last forward pass's output for the first `rows` rows.
+    public func output(rows: Int) -> Matrix { outputs[outputs.count - 1].prefix(rows: rows) }
+
+    /// Where the caller writes dLoss/dOutput before `backward` (no copy needed).
+    public func outputGradient(rows: Int) -> Matrix { deltas[deltas.count - 1].prefix(rows: rows) }
+
+    /// Forward: for each layer, Y = act(X · Wᵀ + b). Returns the output view (`n × outputs`).
+    @discardableResult
+    public func forward(_ input: Matrix) -> Matrix {
+        let n = input.rows
+        precondition(n <= maxRows && input.cols == layers[0].inputs, "forward: bad input shape")
+        var x = input
+        for i in layers.indices {
+            let y = outputs[i].prefix(rows: n)
+            BLAS.gemm(x, weight(i), transposeB: true, into: y)
+            layers[i].activation.applyWithBias(y, bias: bias(i).base)
+            x = y
+        }
+        return x
+    }
+
+    /// Backward, after `forward(input)` and after the caller filled `outputGradient(rows:)`
+    /// with dLoss/dOutput:
+    ///   δ_L = dOut ⊙ act'(y_L);  dW_i = δ_iᵀ · x_i;  db_i = Σ_rows δ_i;  δ_{i-1} = (δ_i · W_i) ⊙ act'(y_{i-1}).
+    ///
+    /// - Parameters:
+    ///   - weightGradients: false for a frozen network (D during the G update): only the input
+    ///     gradient is computed, and no weight-gradient GEMM is spent.
+    ///   - inputGradient: compute dLoss/dInput (into `inputGradient` or `into`), e.g. for D → G.
+    ///   - accumulate: add to the existing weight gradients instead of overwriting them.
+    public func backward(input: Matrix, weightGradients: Bool = true, inputGradient wantInput: Bool = false,
+                         into inputTarget: Matrix? = nil, accumulate: Bool = false) {
+        let n = input.rows
+        let last = layers.count - 1
+        layers[last].activation.backward(outputs: outputs[last].prefix(rows: n), grad: deltas[last].prefix(rows: n))
+        for i in stride(from: last, through: 0, by: -1) {
+            let delta = deltas[i].prefix(rows: n)
+            let x = i == 0 ? input : outputs[i - 1].prefix(rows: n)
+            if weightGradients {
+                BLAS.gemm(delta, transposeA: true, x, into: parameters.grad(weights[i]), beta: accumulate ? 1 : 0)
+                Self.sumRows(delta, into: parameters.grads + biases[i].offset, accumulate: accumulate)
+            }
+            if i > 0 {
+                let below = deltas[i - 1].prefix(rows: n)
+                BLAS.gemm(delta, weight(i), into: below)
+                layers[i - 1].activation.backward(outputs: outputs[i - 1].prefix(rows: n), grad: below)
+            } else if wantInput {
+                let target = (inputTarget ?? inputGradient).prefix(rows: n)
+                BLAS.gemm(delta, weight(0), into: target)
+            }
+        }
+    }
+
+    /// Column sums of `m` (the bias gradient), row by row so the inner loop is contiguous.
+    @inlinable
+    static func sumRows(_ m: Matrix, into out: UnsafeMutablePointer<Float>, accumulate: Bool) {
+        if !accumulate { out.update(repeating: 0, count: m.cols) }
+        for r in 0 ..< m.rows {
+            let row = m.base + r * m.cols
+            for c in 0 ..< m.cols { out[c] += row[c] }
+        }
+    }
+}

@@ -1,0 +1,91 @@
+/// All trainable parameters of one network in one contiguous block, with their gradients
+/// and the optimiser's moments in three parallel blocks of the same layout.
+///
+/// Contiguity is the point: Adam is then one vectorisable pass over four flat arrays, and a
+/// checkpoint is a list of (name, offset, shape) entries into those arrays.
+public final class ParameterSet {
+    public struct Entry: Sendable, Equatable {
+        public let name: String
+        public let offset: Int
+        public let shape: [Int]
+        public var count: Int { shape.reduce(1, *) }
+    }
+
+    public let entries: [Entry]
+    public let count: Int
+    public let values: UnsafeMutablePointer<Float>
+    public let grads: UnsafeMutablePointer<Float>
+    /// Adam's first and second moments (unused by plain SGD, kept so switching costs nothing).
+    public let firstMoment: UnsafeMutablePointer<Float>
+    public let secondMoment: UnsafeMutablePointer<Float>
+
+    public init(shapes: [(name: String, shape: [Int])]) {
+        var entries: [Entry] = []
+        var offset = 0
+        for (name, shape) in shapes {
+            entries.append(Entry(name: name, offset: offset, shape: shape))
+            offset += (shape.reduce(1, *) + 15) & ~15  // keep every tensor 64-byte aligned
+        }
+        self.entries = entries
+        self.count = max(offset, 1)
+        func block() -> UnsafeMutablePointer<Float> {
+            let raw = UnsafeMutableRawPointer.allocate(byteCount: offset * 4 + 64, alignment: 64)
+            let p = raw.bindMemory(to: Float.self, capacity: max(offset, 1))
+            p.initialize(repeating: 0, count: max(offset, 1))
+            return p
+        }
+        values = block()
+        grads = block()
+        firstMoment = block()
+        secondMoment = block()
+    }
+
+    deinit {
+        for p in [values, grads, firstMoment, secondMoment] { UnsafeMutableRawPointer(p).deallocate() }
+    }
+
+    public func entry(named name: String) -> Entry? { entries.first { $0.name == name } }
+
+    /// The parameter as a matrix view (1-D tensors become one row).
+    public func value(_ e: Entry) -> Matrix { view(values, e) }
+    public func grad(_ e: Entry) -> Matrix { view(grads, e) }
+
+    private func view(_ block: UnsafeMutablePointer<Float>, _ e: Entry) -> Matrix {
+        let rows = e.shape.count >= 2 ? e.shape[0] : 1
+        return Matrix(base: block + e.offset, rows: rows, cols: e.count / rows)
+    }
+
+    public func zeroGrads() { grads.update(repeating: 0, count: count) }
+
+    /// Copies of one block's tensors by name (checkpoints, tests).
+    public func arrays(of block: Block) -> [(entry: Entry, data: [Float])] {
+        let p = pointer(block)
+        return entries.map { e in (e, Array(UnsafeBufferPointer(start: p + e.offset, count: e.count))) }
+    }
+
+    public enum Block: CaseIterable, Sendable { case values, grads, firstMoment, secondMoment }
+
+    public func pointer(_ block: Block) -> UnsafeMutablePointer<Float> {
+        switch block {
+        case .values: values
+        case .grads: grads
+        case .firstMoment: firstMoment
+        case .secondMoment: secondMoment
+        }
+    }
+
+    /// Writes one tensor (shape already checked by the caller).
+    public func load(_ data: [Float], into e: Entry, block: Block) {
+        precondition(data.count == e.count, "size mismatch loading \(e.name)")
+        data.withUnsafeBufferPointer { src in
+            (pointer(block) + e.offset).update(from: src.baseAddress!, count: e.count)
+        }
+    }
+
+    /// True when every value is finite: the cheap divergence check.
+    public func allFinite() -> Bool {
+        var acc: Float = 0
+        for i in 0 ..< count { acc += values[i] * 0 }  // NaN/Inf propagate through x·0
+        return acc == 0
+    }
+}

@@ -1,0 +1,163 @@
+import CNcursesw
+import Foundation
+import GANView
+
+/// The ncurses screen: puts a `CellBuffer` on the terminal and reads keys. Nothing else.
+///
+/// It keeps the last buffer it drew and sends only the cells that changed, so a frame where
+/// little moves costs few bytes; ncurses' own diff then works on top of that.
+/// ncurses is not thread-safe: create, use and close a `Terminal` on one thread only.
+public final class Terminal {
+    public let colorMode: ColorMode
+    private var previous: CellBuffer?
+    private var pairs: [ColorPairKey: Int16] = [:]
+    private var nextPair: Int16 = 1
+    private let maxPairs: Int
+    private var closed = false
+    private let screen: OpaquePointer
+
+    public enum OpenError: Error, CustomStringConvertible {
+        case notATerminal, unusableTerm(String)
+        public var description: String {
+            switch self {
+            case .notATerminal:
+                "standard input and output must be a terminal for the full-screen UI; run `gantop train --headless` instead"
+            case .unusableTerm(let term):
+                "the terminal type TERM=\(term) cannot show the full-screen UI; run `gantop train --headless` instead"
+            }
+        }
+    }
+
+    /// Opens the full-screen UI. Fails (without touching the terminal) when stdin/stdout are not
+    /// a tty or TERM cannot address the cursor.
+    public init(colorsAllowed: Bool, frameTimeoutMilliseconds: Int32 = 33) throws {
+        guard isatty(STDIN_FILENO) == 1, isatty(STDOUT_FILENO) == 1 else { throw OpenError.notATerminal }
+        let term = ProcessInfo.processInfo.environment["TERM"] ?? ""
+        guard !term.isEmpty, term != "dumb" else { throw OpenError.unusableTerm(term.isEmpty ? "(unset)" : term) }
+        // Wide characters render blank in the "C" locale; Debian always has C.UTF-8.
+        if let locale = setlocale(LC_ALL, ""), String(cString: locale) == "C" || String(cString: locale) == "POSIX" {
+            setlocale(LC_ALL, "C.UTF-8")
+        }
+        guard let output = fdopen(STDOUT_FILENO, "w"), let input = fdopen(STDIN_FILENO, "r"),
+              let screen = newterm(nil, output, input) else {
+            throw OpenError.unusableTerm(term)
+        }
+        self.screen = screen
+        guard gt_has_cursor_addressing() else {
+            endwin()
+            delscreen(screen)
+            throw OpenError.unusableTerm(term)
+        }
+        cbreak()
+        noecho()
+        nonl()
+        keypad(gt_stdscr(), true)
+        curs_set(0)
+        timeout(frameTimeoutMilliseconds)
+        set_escdelay(25)
+        var mode = ColorMode.none
+        if colorsAllowed && has_colors() {
+            start_color()
+            use_default_colors()
+            mode = gt_colors() >= 256 ? .palette256 : (gt_colors() >= 8 ? .basic8 : .none)
+        }
+        colorMode = mode
+        maxPairs = mode == .none ? 0 : Int(min(gt_color_pairs(), 32767))
+    }
+
+    deinit { close() }
+
+    /// Gives the terminal back: idempotent, safe to call on every exit path.
+    public func close() {
+        guard !closed else { return }
+        closed = true
+        curs_set(1)
+        endwin()
+        delscreen(screen)
+    }
+
+    public var size: (width: Int, height: Int) { (Int(gt_cols()), Int(gt_lines())) }
+
+    /// Draws `buffer`, sending only the cells that differ from the last frame.
+    public func draw(_ buffer: CellBuffer) {
+        if let previous, previous.width == buffer.width, previous.height == buffer.height {
+            for change in buffer.changes(from: previous) { put(change.cell, x: change.x, y: change.y) }
+        } else {
+            erase()
+            for y in 0 ..< buffer.height {
+                for x in 0 ..< buffer.width { put(buffer[x, y], x: x, y: y) }
+            }
+        }
+        previous = buffer
+        refresh()
+    }
+
+    /// Forgets the last frame (after a resize) so the next draw repaints everything.
+    public func invalidate() {
+        previous = nil
+        clearok(gt_stdscr(), true)
+    }
+
+    private func put(_ cell: Cell, x: Int, y: Int) {
+        var glyph: [wchar_t] = [wchar_t(bitPattern: cell.glyph.value), 0]
+        _ = gt_put_cell(Int32(y), Int32(x), &glyph, attributes(cell.attributes), pair(fg: cell.fg, bg: cell.bg))
+    }
+
+    private func attributes(_ a: CellAttributes) -> attr_t {
+        var result = gt_a_normal()
+        if a.contains(.bold) { result |= gt_a_bold() }
+        if a.contains(.dim) { result |= gt_a_dim() }
+        if a.contains(.reverse) { result |= gt_a_reverse() }
+        if a.contains(.underline) { result |= gt_a_underline() }
+        return result
+    }
+
+    /// Colour pairs are made on first use; past the terminal's limit, cells fall back to default.
+    private func pair(fg: TermColor, bg: TermColor) -> Int16 {
+        guard colorMode != .none, fg != .default || bg != .default else { return 0 }
+        let key = ColorPairKey(fg: fg.ansiIndex ?? -1, bg: bg.ansiIndex ?? -1)
+        if let existing = pairs[key] { return existing }
+        guard Int(nextPair) < maxPairs else { return 0 }
+        let number = nextPair
+        nextPair += 1
+        init_pair(number, Int16(key.fg), Int16(key.bg))
+        pairs[key] = number
+        return number
+    }
+
+    /// The next key, or nil after the frame timeout.
+    public func readKey() -> Key? {
+        var wide: wint_t = 0
+        let status = get_wch(&wide)
+        if status == gt_err() { return nil }
+        if status == KEY_CODE_YES {
+            switch Int32(wide) {
+            case gt_key_resize(): return .resize
+            case gt_key_end(): return .end
+            case gt_key_home(): return .home
+            case gt_key_left(): return .left
+            case gt_key_right(): return .right
+            case gt_key_up(): return .up
+            case gt_key_down(): return .down
+            default: return .other
+            }
+        }
+        guard let scalar = Unicode.Scalar(UInt32(wide)) else { return .other }
+        switch scalar {
+        case "\u{1B}": return .escape
+        case "\u{03}": return .interrupt
+        default: return .character(Character(scalar))
+        }
+    }
+}
+
+private struct ColorPairKey: Hashable {
+    let fg: Int
+    let bg: Int
+}
+
+/// A key press, decoded.
+public enum Key: Equatable, Sendable {
+    case character(Character)
+    case resize, end, home, left, right, up, down, escape, interrupt, other
+}

@@ -1,0 +1,65 @@
+import Foundation
+import GANView
+
+/// What the UI can ask of the trainer. Commands are applied by the worker at a step boundary,
+/// in the order they were sent.
+public enum SessionCommand: Sendable, Equatable {
+    case togglePause
+    /// One whole training step while paused (while running: pause first).
+    case step
+    case save
+    case cycleTarget
+    /// The 1-D panel's resolution changed (terminal resized): sample its curves on this many bins.
+    case setPanelBins(Int)
+    case quit
+}
+
+/// The one place the UI thread and the worker thread meet.
+///
+/// Everything mutable sits behind one `NSCondition` (pthread-based, so ThreadSanitizer sees its
+/// happens-before edges, unlike futex-based `Mutex`). The UI only ever *sends* commands and
+/// *reads* the latest immutable snapshot; it never waits for the trainer.
+public final class SessionChannel: @unchecked Sendable {
+    private let condition = NSCondition()
+    private var commands: [SessionCommand] = []
+    private var snapshot: FrameSnapshot
+    private var snapshotVersion = 0
+
+    public init(initial: FrameSnapshot = FrameSnapshot()) {
+        snapshot = initial
+    }
+
+    /// UI side: queue a command and wake a sleeping (paused) worker.
+    public func send(_ command: SessionCommand) {
+        condition.lock()
+        commands.append(command)
+        condition.signal()
+        condition.unlock()
+    }
+
+    /// UI side: the latest snapshot and its version (the version only grows; equal means unchanged).
+    public func latest() -> (snapshot: FrameSnapshot, version: Int) {
+        condition.lock()
+        defer { condition.unlock() }
+        return (snapshot, snapshotVersion)
+    }
+
+    /// Worker side: publish a new snapshot.
+    func publish(_ new: FrameSnapshot) {
+        condition.lock()
+        snapshot = new
+        snapshotVersion += 1
+        condition.unlock()
+    }
+
+    /// Worker side: take the queued commands; if `wait` and none are queued, sleep until one is
+    /// sent (this is how a paused worker uses no CPU).
+    func takeCommands(waitIfNone wait: Bool) -> [SessionCommand] {
+        condition.lock()
+        defer { condition.unlock() }
+        while wait && commands.isEmpty { condition.wait() }
+        let taken = commands
+        commands.removeAll(keepingCapacity: true)
+        return taken
+    }
+}

@@ -1,0 +1,98 @@
+import Foundation
+import GANTraining
+import GANView
+
+/// Everything the worker trains and shows: the MNIST GAN, its loss history and fixed digits,
+/// and (when present) the 1-D GAN. Only the worker thread touches it.
+public final class SessionModel {
+    public let gan: MNISTGAN
+    public var state: TrainerState = .running
+    public private(set) var history = LossHistory()
+    public private(set) var last: StepStats?
+    public private(set) var message = ""
+    public private(set) var hasDiverged = false
+    /// How many bins the 1-D panel draws (set by the UI from the terminal size).
+    public var panelBins = 120
+    private let digits: DigitSampler
+    private let rate = RateMeter()
+    /// Called on `save` (key `w`): returns the message to show, throws a one-line error.
+    private let saver: ((SessionModel) throws -> String)?
+    /// Called after every step (e.g. to append to losses.csv).
+    private let onStep: ((StepStats) -> Void)?
+    /// Called on quit (e.g. save on a clean quit).
+    private let onFinish: ((SessionModel) -> Void)?
+
+    public init(gan: MNISTGAN, latents: [Float],
+                saver: ((SessionModel) throws -> String)? = nil,
+                onStep: ((StepStats) -> Void)? = nil,
+                onFinish: ((SessionModel) -> Void)? = nil) {
+        self.gan = gan
+        self.digits = DigitSampler(generator: gan.generator, latents: latents, count: FrameSnapshot.digitCount)
+        self.saver = saver
+        self.onStep = onStep
+        self.onFinish = onFinish
+    }
+
+    public var step: Int { gan.step }
+
+    public func trainStep() {
+        let stats = gan.trainStep()
+        last = stats
+        rate.tick()
+        history.append(step: stats.step, d: stats.dLoss, g: stats.gLoss)
+        onStep?(stats)
+        if !stats.isFinite {
+            hasDiverged = true
+            message = "diverged at step \(stats.step): d_loss \(stats.dLoss), g_loss \(stats.gLoss); paused"
+        }
+    }
+
+    public func save() {
+        guard let saver else { message = "saving is not available"; return }
+        do { message = try saver(self) } catch { message = "save failed: \(error)" }
+    }
+
+    public func cycleTarget() {
+        message = "the 1-D GAN is not available"
+    }
+
+    public func finish() { onFinish?(self) }
+
+    public func setMessage(_ text: String) { message = text }
+
+    /// The current G output for the 16 fixed latents, one 784-float image each.
+    public func currentDigits() -> [[Float]] {
+        let flat = digits.generate()
+        return (0 ..< FrameSnapshot.digitCount).map { i in Array(flat[i * 784 ..< (i + 1) * 784]) }
+    }
+
+    public func snapshot() -> FrameSnapshot {
+        FrameSnapshot(state: state, epoch: last?.epoch ?? gan.sampler.epoch, step: gan.step,
+                      stepsPerSecond: state == .running ? rate.perSecond : 0,
+                      dLoss: last?.dLoss ?? .nan, gLoss: last?.gLoss ?? .nan,
+                      dReal: last?.dReal ?? .nan, dFake: last?.dFake ?? .nan,
+                      seed: gan.seed, message: message, history: history,
+                      digits: currentDigits(), gan1d: nil)
+    }
+}
+
+/// Steps per second over the last couple of seconds (a window, so pauses age out quickly).
+final class RateMeter {
+    private var times: [Double] = []
+    private var head = 0
+    private let window = 2.0
+
+    func tick() {
+        let now = ProcessInfo.processInfo.systemUptime
+        times.append(now)
+        while head < times.count && now - times[head] > window { head += 1 }
+        if head > 4096 { times.removeFirst(head); head = 0 }
+    }
+
+    var perSecond: Double {
+        let live = times.count - head
+        guard live >= 2 else { return 0 }
+        let span = times[times.count - 1] - times[head]
+        return span > 0 ? Double(live - 1) / span : 0
+    }
+}

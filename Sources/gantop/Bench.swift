@@ -1,0 +1,138 @@
+import ArgumentParser
+import Foundation
+import GANTraining
+import NeuralNet
+
+struct Bench: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        abstract: "Measure training speed of the reference GAN against the machine's sgemm roof.")
+
+    @Option(help: ArgumentHelp("Seconds each measurement runs (after its warm-up).", valueName: "s"))
+    var seconds: Double = 3
+
+    @Flag(help: "Print one JSON object instead of text.")
+    var json = false
+
+    @Option(name: .customLong("batch-sizes"), parsing: .upToNextOption, help: "Batch sizes to time.")
+    var batchSizes: [Int] = [64, 128]
+
+    @OptionGroup var data: DataOptions
+
+    func validate() throws {
+        guard seconds.isFinite, seconds > 0, seconds <= 600 else {
+            throw ValidationError("--seconds must be in (0, 600] (got \(seconds))")
+        }
+        if let bad = batchSizes.first(where: { !(1 ... 4096).contains($0) }) {
+            throw ValidationError("batch sizes must be between 1 and 4096 (got \(bad))")
+        }
+    }
+
+    func run() throws {
+        #if DEBUG
+        printError("gantop bench: this is a debug build; timings mean little (use swift run -c release gantop bench)")
+        #endif
+        let images = try data.loadTrainingImages()
+        var results: [(batch: Int, stepsPerSecond: Double, gflops: Double)] = []
+        var startup: Double?
+        for b in batchSizes {
+            var configuration = GANConfiguration()
+            configuration.batchSize = b
+            let gan = MNISTGAN(configuration: configuration, images: images, seed: 1)
+            gan.trainStep()
+            if startup == nil { startup = ProcessClock.secondsSinceProcessStart() }
+            let rate = Stopwatch.rate(seconds: seconds, warmup: min(seconds / 3, 1)) { gan.trainStep() }
+            results.append((b, rate, rate * configuration.flopsPerStep / 1e9))
+        }
+        let roof = SgemmRoof.measure(size: 2048, seconds: min(seconds, 2))
+        let report = BenchReport(results: results, roofGflops: roof, startupSeconds: startup ?? 0,
+                                 peakRSSMegabytes: ProcessClock.peakRSSMegabytes(),
+                                 threads: BLAS.threadCount, core: BLAS.coreName)
+        print(json ? report.json() : report.text())
+    }
+}
+
+/// Timing helpers for the benchmark (process-level facts come from /proc and getrusage).
+enum Stopwatch {
+    /// Calls `body` for `warmup` seconds, then counts calls for `seconds`: calls per second.
+    static func rate(seconds: Double, warmup: Double, _ body: () -> Void) -> Double {
+        let warmEnd = Date().addingTimeInterval(warmup)
+        while Date() < warmEnd { body() }
+        let start = Date()
+        var calls = 0
+        repeat {
+            body()
+            calls += 1
+        } while Date().timeIntervalSince(start) < seconds
+        return Double(calls) / Date().timeIntervalSince(start)
+    }
+}
+
+enum SgemmRoof {
+    /// GFLOP/s of an n³ single-precision product: the most this machine's BLAS can do.
+    static func measure(size n: Int, seconds: Double) -> Double {
+        let arena = FloatArena(capacity: FloatArena.capacity(for: [(n, n), (n, n), (n, n)]))
+        let a = arena.matrix(rows: n, cols: n), b = arena.matrix(rows: n, cols: n), c = arena.matrix(rows: n, cols: n)
+        var rng = RandomGenerator(seed: 7)
+        rng.fillUniform(a.buffer, -1, 1)
+        rng.fillUniform(b.buffer, -1, 1)
+        let rate = Stopwatch.rate(seconds: seconds, warmup: 0.2) { BLAS.gemm(a, b, into: c) }
+        return rate * 2 * Double(n * n * n) / 1e9
+    }
+}
+
+enum ProcessClock {
+    /// Seconds since the kernel started this process (field 22 of /proc/self/stat, in clock ticks).
+    static func secondsSinceProcessStart() -> Double? {
+        guard let stat = try? String(contentsOfFile: "/proc/self/stat", encoding: .utf8),
+              let close = stat.lastIndex(of: ")") else { return nil }
+        let fields = stat[stat.index(after: close)...].split(separator: " ")
+        guard fields.count > 19, let ticks = Double(fields[19]) else { return nil }
+        var now = timespec()
+        clock_gettime(CLOCK_BOOTTIME, &now)
+        let uptime = Double(now.tv_sec) + Double(now.tv_nsec) / 1e9
+        return uptime - ticks / Double(sysconf(Int32(_SC_CLK_TCK)))
+    }
+
+    static func peakRSSMegabytes() -> Double {
+        var usage = rusage()
+        getrusage(__rusage_who_t(RUSAGE_SELF.rawValue), &usage)
+        return Double(usage.ru_maxrss) / 1024  // kilobytes on Linux
+    }
+}
+
+struct BenchReport {
+    let results: [(batch: Int, stepsPerSecond: Double, gflops: Double)]
+    let roofGflops: Double
+    let startupSeconds: Double
+    let peakRSSMegabytes: Double
+    let threads: Int
+    let core: String
+
+    func text() -> String {
+        var lines = ["gantop bench (release, OpenBLAS \(threads) thread(s), core \(core))"]
+        for r in results {
+            lines.append("  B=\(pad(r.batch, 4))  \(fixed(Float(r.stepsPerSecond), 1)) steps/s  \(fixed(Float(r.gflops), 1)) GFLOP/s  "
+                         + "(\(fixed(Float(100 * r.gflops / roofGflops), 0)) % of the sgemm roof)")
+        }
+        lines.append("  sgemm roof (2048³): \(fixed(Float(roofGflops), 1)) GFLOP/s")
+        lines.append("  FLOPs per step at B=64: \(fixed(Float(GANConfiguration().flopsPerStep / 1e9), 3)) GFLOP")
+        lines.append("  startup (process start → first step): \(fixed(Float(startupSeconds), 3)) s")
+        lines.append("  peak RSS: \(fixed(Float(peakRSSMegabytes), 1)) MB")
+        return lines.joined(separator: "\n")
+    }
+
+    func json() -> String {
+        var fields: [String] = []
+        for r in results {
+            fields.append("\"steps_per_sec_b\(r.batch)\":\(jsonNumber(Float(r.stepsPerSecond)))")
+            fields.append("\"gflops_b\(r.batch)\":\(jsonNumber(Float(r.gflops)))")
+            fields.append("\"roof_fraction_b\(r.batch)\":\(jsonNumber(Float(r.gflops / roofGflops)))")
+        }
+        fields.append("\"sgemm_roof_gflops\":\(jsonNumber(Float(roofGflops)))")
+        fields.append("\"flops_per_step_b64\":\(GANConfiguration().flopsPerStep)")
+        fields.append("\"startup_s\":\(jsonNumber(Float(startupSeconds)))")
+        fields.append("\"peak_rss_mb\":\(jsonNumber(Float(peakRSSMegabytes)))")
+        fields.append("\"blas_threads\":\(threads)")
+        return "{" + fields.joined(separator: ",") + "}"
+    }
+}

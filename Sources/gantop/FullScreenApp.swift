@@ -1,0 +1,82 @@
+import Foundation
+import GANView
+import TerminalUI
+import TrainingSession
+
+/// The full-screen UI: the main thread reads keys and draws; the trainer runs on its worker.
+///
+/// The loop never waits for the trainer: it reads the latest published snapshot, so a key acts
+/// within one frame however busy the worker is.
+struct FullScreenApp {
+    let worker: TrainingWorker
+    let colorsAllowed: Bool
+
+    /// Runs until `q`, Ctrl-C, SIGTERM or SIGHUP. The terminal is restored on every path.
+    func run() throws {
+        let terminal = try Terminal(colorsAllowed: colorsAllowed)
+        defer { terminal.close() }
+        TerminationSignal.install()
+        worker.start()
+        defer {
+            worker.channel.send(.quit)
+            worker.waitUntilFinished()
+        }
+        var options = ViewOptions(unicodeDigits: terminal.colorMode == .palette256)
+        var size = terminal.size
+        var buffer = CellBuffer(width: size.width, height: size.height)
+        var drawnVersion = -1
+        var drawnOptions = options
+        worker.channel.send(.setPanelBins(Screen.gan1DBinCount(width: size.width, height: size.height)))
+
+        while TerminationSignal.pending == nil {
+            if let key = terminal.readKey() {
+                switch KeyBindings.action(for: key) {
+                case .quit: return
+                case .command(let command): worker.channel.send(command)
+                case .toggleHelp: options.helpVisible.toggle()
+                case .closeHelp: options.helpVisible = false
+                case .toggleDigitShading:
+                    options.unicodeDigits = terminal.colorMode == .palette256 ? !options.unicodeDigits : false
+                case .toggleSmoothing: options.smoothing.toggle()
+                case .resize:
+                    size = terminal.size
+                    buffer.resize(width: size.width, height: size.height)
+                    terminal.invalidate()
+                    drawnVersion = -1
+                    worker.channel.send(.setPanelBins(Screen.gan1DBinCount(width: size.width, height: size.height)))
+                case .none: break
+                }
+            }
+            let (snapshot, version) = worker.channel.latest()
+            guard version != drawnVersion || options != drawnOptions else { continue }
+            Screen.render(snapshot, options: options, colorMode: terminal.colorMode, into: &buffer)
+            terminal.draw(buffer)
+            drawnVersion = version
+            drawnOptions = options
+        }
+    }
+}
+
+/// What each key does, in one table (the help overlay and the README list the same keys).
+enum KeyBindings {
+    enum Action: Equatable {
+        case quit, toggleHelp, closeHelp, toggleDigitShading, toggleSmoothing, resize, none
+        case command(SessionCommand)
+    }
+
+    static func action(for key: Key) -> Action {
+        switch key {
+        case .character(" "): .command(.togglePause)
+        case .character("n"), .character("."): .command(.step)
+        case .character("w"): .command(.save)
+        case .character("t"): .command(.cycleTarget)
+        case .character("q"), .character("Q"), .interrupt: .quit
+        case .character("?"): .toggleHelp
+        case .escape: .closeHelp
+        case .character("h"): .toggleDigitShading
+        case .character("s"): .toggleSmoothing
+        case .resize: .resize
+        default: .none
+        }
+    }
+}

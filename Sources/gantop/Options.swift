@@ -1,0 +1,69 @@
+import ArgumentParser
+import Foundation
+import GANTraining
+
+/// Where the MNIST data comes from.
+struct DataOptions: ParsableArguments {
+    @Option(name: .customLong("data"), help: ArgumentHelp("Folder with the MNIST .gz files (default: $GANTOP_DATA, then ./assets/mnist, then next to the executable).", valueName: "dir"))
+    var directory: String?
+
+    @Option(name: .customLong("limit-images"), help: ArgumentHelp("Train on the first N images only (quick runs and tests).", valueName: "n"))
+    var limitImages: Int?
+
+    func validate() throws {
+        if let n = limitImages, n < 1 { throw ValidationError("--limit-images must be at least 1 (got \(n))") }
+    }
+
+    func loadTrainingImages() throws -> MNISTImages {
+        let folder = try MNISTLocator.locate(explicit: directory)
+        let images = try MNISTLoader.loadTrainingImages(from: folder)
+        if let n = limitImages { return images.prefix(n) }
+        return images
+    }
+}
+
+/// The reference GAN's hyper-parameters, overridable for experiments.
+struct HyperParameterOptions: ParsableArguments {
+    @Option(name: .customLong("batch-size"), help: "Real (and fake) samples per step.")
+    var batchSize: Int?
+
+    @Option(name: .customLong("lr-d"), help: ArgumentHelp("D's Adam learning rate (default 2e-4).", valueName: "rate"))
+    var learningRateD: Float?
+
+    @Option(name: .customLong("lr-g"), help: ArgumentHelp("G's Adam learning rate (default 2e-4).", valueName: "rate"))
+    var learningRateG: Float?
+
+    func validate() throws {
+        if let b = batchSize, !(1 ... 4096).contains(b) {
+            throw ValidationError("--batch-size must be between 1 and 4096 (got \(b))")
+        }
+        for (name, value) in [("--lr-d", learningRateD), ("--lr-g", learningRateG)] {
+            if let v = value, !(v.isFinite && v > 0) {
+                throw ValidationError("\(name) must be a positive finite number (got \(v))")
+            }
+        }
+    }
+
+    func apply(to configuration: inout GANConfiguration) {
+        if let b = batchSize { configuration.batchSize = b }
+        if let lr = learningRateD { configuration.learningRateD = lr }
+        if let lr = learningRateG { configuration.learningRateG = lr }
+    }
+}
+
+/// A seed from the command line, or a fresh one that is printed so the run can be repeated.
+func resolveSeed(_ seed: UInt64?) -> (seed: UInt64, chosen: Bool) {
+    if let seed { return (seed, false) }
+    return (UInt64.random(in: 1 ... 999_999), true)
+}
+
+/// Writes a line to standard error (Swift 6 forbids touching Glibc's `stderr` global directly).
+func printError(_ message: String) {
+    FileHandle.standardError.write(Data((message + "\n").utf8))
+}
+
+/// Writes a line to standard output at once (unbuffered: a pipe reader sees progress live,
+/// and nothing is lost if the process is killed).
+func printLine(_ line: String) {
+    FileHandle.standardOutput.write(Data((line + "\n").utf8))
+}

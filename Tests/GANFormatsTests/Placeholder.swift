@@ -1,2 +1,0 @@
-import XCTest
-final class GANFormatsTestsPlaceholder: XCTestCase { func testNothing() {} }

@@ -1,2 +1,0 @@
-import XCTest
-final class NeuralNetTestsPlaceholder: XCTestCase { func testNothing() {} }
