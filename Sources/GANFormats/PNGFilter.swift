@@ -5,30 +5,45 @@ enum PNGFilter {
     /// (the heuristic the PNG specification recommends); each row gets its filter-type byte.
     static func filter(_ pixels: [UInt8], rowBytes: Int, bytesPerPixel bpp: Int) -> [UInt8] {
         let height = pixels.count / rowBytes
-        var out: [UInt8] = []
-        out.reserveCapacity(height * (rowBytes + 1))
-        var candidates = [[UInt8]](repeating: [UInt8](repeating: 0, count: rowBytes), count: 5)
+        var out = [UInt8](repeating: 0, count: height * (rowBytes + 1))
+        var scratch = [UInt8](repeating: 0, count: 5 * rowBytes)  // one candidate row per filter
         let zeros = [UInt8](repeating: 0, count: rowBytes)
-        for y in 0..<height {
-            let row = Array(pixels[(y * rowBytes)..<((y + 1) * rowBytes)])
-            let above = y == 0 ? zeros : Array(pixels[((y - 1) * rowBytes)..<(y * rowBytes)])
-            var best = 0
-            var bestCost = Int.max
-            for type in 0..<5 {
-                var cost = 0
-                for i in 0..<rowBytes {
-                    let a = i >= bpp ? row[i - bpp] : 0
-                    let c = i >= bpp ? above[i - bpp] : 0
-                    let value = row[i] &- predictor(type, a: a, b: above[i], c: c)
-                    candidates[type][i] = value
-                    cost += abs(Int(Int8(bitPattern: value)))
+        pixels.withUnsafeBufferPointer { px in
+            zeros.withUnsafeBufferPointer { zero in
+                scratch.withUnsafeMutableBufferPointer { candidates in
+                    out.withUnsafeMutableBufferPointer { out in
+                        for y in 0..<height {
+                            let row = UnsafeBufferPointer(rebasing: px[(y * rowBytes)..<((y + 1) * rowBytes)])
+                            let above = y == 0 ? zero : UnsafeBufferPointer(rebasing: px[((y - 1) * rowBytes)..<(y * rowBytes)])
+                            var best = 0
+                            var bestCost = Int.max
+                            for type in 0..<5 {
+                                let cost = filterRow(type, row: row, above: above, bpp: bpp, into: candidates.baseAddress! + type * rowBytes)
+                                if cost < bestCost { (best, bestCost) = (type, cost) }
+                            }
+                            let target = y * (rowBytes + 1)
+                            out[target] = UInt8(best)
+                            for i in 0..<rowBytes { out[target + 1 + i] = candidates[best * rowBytes + i] }
+                        }
+                    }
                 }
-                if cost < bestCost { (best, bestCost) = (type, cost) }
             }
-            out.append(UInt8(best))
-            out += candidates[best]
         }
         return out
+    }
+
+    /// Filters one row with `type`; returns the sum of the outputs read as signed bytes.
+    private static func filterRow(_ type: Int, row: UnsafeBufferPointer<UInt8>, above: UnsafeBufferPointer<UInt8>,
+                                  bpp: Int, into target: UnsafeMutablePointer<UInt8>) -> Int {
+        var cost = 0
+        for i in 0..<row.count {
+            let a = i >= bpp ? row[i - bpp] : 0
+            let c = i >= bpp ? above[i - bpp] : 0
+            let value = row[i] &- predictor(type, a: a, b: above[i], c: c)
+            target[i] = value
+            cost += abs(Int(Int8(bitPattern: value)))
+        }
+        return cost
     }
 
     /// Undoes the filters of `height` rows of `rowBytes + 1` bytes each.

@@ -14,19 +14,22 @@ public final class SessionModel {
     /// How many bins the 1-D panel draws (set by the UI from the terminal size).
     public var panelBins = 120
     private let digits: DigitSampler
+    /// The 16 fixed latent vectors of the digit grid (saved in checkpoints as `viz.latents`).
+    public let latents: [Float]
     private let rate = RateMeter()
     /// Called on `save` (key `w`): returns the message to show, throws a one-line error.
     private let saver: ((SessionModel) throws -> String)?
-    /// Called after every step (e.g. to append to losses.csv).
-    private let onStep: ((StepStats) -> Void)?
+    /// Called after every step (e.g. to append to losses.csv, or to save every N steps).
+    private let onStep: ((StepStats, SessionModel) -> Void)?
     /// Called on quit (e.g. save on a clean quit).
     private let onFinish: ((SessionModel) -> Void)?
 
     public init(gan: MNISTGAN, latents: [Float],
                 saver: ((SessionModel) throws -> String)? = nil,
-                onStep: ((StepStats) -> Void)? = nil,
+                onStep: ((StepStats, SessionModel) -> Void)? = nil,
                 onFinish: ((SessionModel) -> Void)? = nil) {
         self.gan = gan
+        self.latents = latents
         self.digits = DigitSampler(generator: gan.generator, latents: latents, count: FrameSnapshot.digitCount)
         self.saver = saver
         self.onStep = onStep
@@ -40,7 +43,7 @@ public final class SessionModel {
         last = stats
         rate.tick()
         history.append(step: stats.step, d: stats.dLoss, g: stats.gLoss)
-        onStep?(stats)
+        onStep?(stats, self)
         if !stats.isFinite {
             hasDiverged = true
             message = "diverged at step \(stats.step): d_loss \(stats.dLoss), g_loss \(stats.gLoss); paused"

@@ -1,34 +1,41 @@
 import Foundation
 import GANTraining
 
-/// Headless training: progress lines (text or JSON) on stdout, nothing else.
+/// Headless training: progress lines (text or JSON) on stdout, saves into the run directory.
 struct HeadlessRun {
     enum Stop { case steps(Int), epochs(Int) }
 
-    let configuration: GANConfiguration
-    let images: MNISTImages
-    let seed: UInt64
-    let seedWasChosen: Bool
+    let prepared: PreparedRun
+    let output: RunOutput
+    let saving: SaveOptions
     let stopAt: Stop
     let logEvery: Int
     let json: Bool
 
-    func execute() throws {
-        let gan = MNISTGAN(configuration: configuration, images: images, seed: seed)
+    /// Trains until the stop condition or a termination signal; returns the exit status.
+    func execute() throws -> Int32 {
+        let gan = prepared.gan
+        let seed = gan.seed
+        TerminationSignal.install()
         if !json {
-            let how = seedWasChosen ? " (chosen; pass --seed \(seed) to repeat)" : ""
-            printLine("gantop: training the MNIST GAN on \(images.count) images, batch \(configuration.batchSize), seed \(seed)\(how)")
+            let how = prepared.seedWasChosen ? " (chosen; pass --seed \(seed) to repeat)" : ""
+            let from = prepared.resumedFrom.map { ", resuming \($0) at step \(gan.step)" } ?? ""
+            printLine("gantop: training the MNIST GAN on \(gan.images.count) images, batch \(gan.configuration.batchSize), seed \(seed)\(how)\(from)")
         }
         let start = Date()
+        let startStep = gan.step
         var windowStart = start
         var windowSteps = 0
         var last: StepStats?
-        while !done(gan) {
+        while !done(gan) && TerminationSignal.pending == nil {
             let stats = gan.trainStep()
             last = stats
             windowSteps += 1
+            output.record(stats)
             guard stats.isFinite else {
-                throw DataError("training diverged at step \(stats.step): d_loss \(stats.dLoss), g_loss \(stats.gLoss)")
+                printError("gantop: training diverged at step \(stats.step) (d_loss \(stats.dLoss), g_loss \(stats.gLoss)); "
+                           + "the last good checkpoint, if any, is kept")
+                return 1
             }
             if stats.step % logEvery == 0 {
                 let now = Date()
@@ -37,10 +44,34 @@ struct HeadlessRun {
                 windowStart = now
                 windowSteps = 0
             }
+            if let n = saving.saveEvery, stats.step % n == 0 { save(gan) }
         }
         let elapsed = Date().timeIntervalSince(start)
+        if !saving.noSaveOnQuit && gan.step > startStep && output.lastSavedStep != gan.step { save(gan) }
         if let last {
-            printLine(ProgressLine.summary(stats: last, seconds: elapsed, seed: seed, json: json))
+            printLine(ProgressLine.summary(stats: last, steps: gan.step - startStep, seconds: elapsed, seed: seed, json: json))
+        } else if !json {
+            printLine("gantop: nothing to do, the run is already at step \(gan.step)")
+        }
+        if let signal = TerminationSignal.pending {
+            printError("gantop: stopped by signal \(signal) at step \(gan.step)")
+            return 128 + signal
+        }
+        return 0
+    }
+
+    /// A failed save is reported and training goes on: the previous files are intact.
+    private func save(_ gan: MNISTGAN) {
+        do {
+            let digits = DigitSampler(generator: gan.generator, latents: prepared.latents, count: prepared.latents.count / gan.configuration.latentSize).generate()
+            let files = try output.save(gan: gan, latents: prepared.latents, digits: digits)
+            if json {
+                printLine("{\"event\":\"saved\",\"step\":\(gan.step),\"checkpoint\":\"\(files[0].path)\"}")
+            } else {
+                printLine("saved step \(gan.step): \(files[0].path)")
+            }
+        } catch {
+            printError("gantop: save failed at step \(gan.step): \(error)")
         }
     }
 
@@ -69,14 +100,14 @@ struct ProgressLine {
             + "\(fixed(Float(stepsPerSecond), 1)) steps/s"
     }
 
-    static func summary(stats: StepStats, seconds: Double, seed: UInt64, json: Bool) -> String {
-        let rate = Double(stats.step) / max(seconds, 1e-9)
+    static func summary(stats: StepStats, steps: Int, seconds: Double, seed: UInt64, json: Bool) -> String {
+        let rate = Double(steps) / max(seconds, 1e-9)
         if json {
             return "{\"event\":\"summary\",\"step\":\(stats.step),\"epoch\":\(stats.epoch),\"d_loss\":\(jsonNumber(stats.dLoss)),"
                 + "\"g_loss\":\(jsonNumber(stats.gLoss)),\"d_real\":\(jsonNumber(stats.dReal)),\"d_fake\":\(jsonNumber(stats.dFake)),"
                 + "\"seconds\":\(jsonNumber(Float(seconds))),\"steps_per_sec\":\(jsonNumber(Float(rate))),\"seed\":\(seed)}"
         }
-        return "done: step \(stats.step) (epoch \(stats.epoch)) in \(fixed(Float(seconds), 1)) s, \(fixed(Float(rate), 1)) steps/s; "
+        return "done: step \(stats.step) (epoch \(stats.epoch)), \(steps) steps in \(fixed(Float(seconds), 1)) s, \(fixed(Float(rate), 1)) steps/s; "
             + "final d_loss \(fixed(stats.dLoss)) g_loss \(fixed(stats.gLoss)) D(x) \(fixed(stats.dReal, 3)) D(G(z)) \(fixed(stats.dFake, 3)); seed \(seed)"
     }
 }

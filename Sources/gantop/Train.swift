@@ -12,7 +12,7 @@ struct Train: ParsableCommand {
     @Flag(help: "Print progress lines instead of opening the full-screen UI.")
     var headless = false
 
-    @Option(help: ArgumentHelp("Stop at this step (counted from the start of the run).", valueName: "n"))
+    @Option(help: ArgumentHelp("Stop at this step, counted from the start of the run (also when resuming).", valueName: "n"))
     var steps: Int?
 
     @Option(help: ArgumentHelp("Stop after this many epochs.", valueName: "e"))
@@ -27,8 +27,12 @@ struct Train: ParsableCommand {
     @Flag(help: "Print JSON lines instead of text.")
     var json = false
 
+    @Flag(name: .customLong("no-color"), help: "No colours in the full-screen UI (also: NO_COLOR set).")
+    var noColor = false
+
     @OptionGroup var data: DataOptions
     @OptionGroup var hyper: HyperParameterOptions
+    @OptionGroup var saving: SaveOptions
 
     func validate() throws {
         if let s = steps, s < 1 { throw ValidationError("--steps must be at least 1 (got \(s))") }
@@ -37,41 +41,55 @@ struct Train: ParsableCommand {
         if logEvery < 1 { throw ValidationError("--log-every must be at least 1 (got \(logEvery))") }
     }
 
-    @Flag(name: .customLong("no-color"), help: "No colours in the full-screen UI (also: NO_COLOR set).")
-    var noColor = false
-
     func run() throws {
         if !headless {
             guard isatty(STDIN_FILENO) == 1, isatty(STDOUT_FILENO) == 1 else {
                 throw Terminal.OpenError.notATerminal
             }
         }
-        var configuration = GANConfiguration()
-        hyper.apply(to: &configuration)
-        let (seed, chosen) = resolveSeed(seed)
-        let images = try data.loadTrainingImages()
-        if !headless {
-            try runFullScreen(configuration: configuration, images: images, seed: seed)
-            return
+        let prepared = try PreparedRun.make(hyper: hyper, seed: seed, data: data, resume: saving.resume)
+        let output = RunOutput(directory: saving.runDirectory)
+        if headless {
+            let code = try HeadlessRun(prepared: prepared, output: output, saving: saving, stopAt: stopCondition,
+                                       logEvery: logEvery, json: json).execute()
+            if code != 0 { throw ExitCode(code) }
+        } else {
+            try runFullScreen(prepared, output: output)
         }
-        let run = HeadlessRun(configuration: configuration, images: images, seed: seed, seedWasChosen: chosen,
-                              stopAt: stopCondition, logEvery: logEvery, json: json)
-        try run.execute()
     }
 
-    private func runFullScreen(configuration: GANConfiguration, images: MNISTImages, seed: UInt64) throws {
-        let gan = MNISTGAN(configuration: configuration, images: images, seed: seed)
-        let latents = DigitSampler.fixedLatents(count: FrameSnapshot.digitCount, size: configuration.latentSize, seed: seed)
-        let model = SessionModel(gan: gan, latents: latents)
+    private func runFullScreen(_ prepared: PreparedRun, output: RunOutput) throws {
+        let gan = prepared.gan
+        let saveEvery = saving.saveEvery
+        let model = SessionModel(
+            gan: gan, latents: prepared.latents,
+            saver: { model in try Saving.save(model, to: output) },
+            onStep: { stats, model in
+                output.record(stats)
+                if let n = saveEvery, stats.step % n == 0 { model.save() }
+            },
+            onFinish: saving.noSaveOnQuit ? nil : { model in
+                if output.lastSavedStep != model.gan.step { model.save() }
+            })
+        if let resumed = prepared.resumedFrom { model.setMessage("resumed from \(resumed) at step \(gan.step)") }
         var options = TrainingWorker.Options()
         options.stopAtStep = steps
         let worker = TrainingWorker(model: model, channel: SessionChannel(), options: options)
         let colorsAllowed = !noColor && (ProcessInfo.processInfo.environment["NO_COLOR"] ?? "").isEmpty
         try FullScreenApp(worker: worker, colorsAllowed: colorsAllowed).run()
+        if let signal = TerminationSignal.pending { throw ExitCode(128 + signal) }
     }
 
     private var stopCondition: HeadlessRun.Stop {
         if let epochs { return .epochs(epochs) }
         return .steps(steps ?? 10_000)
+    }
+}
+
+/// Saving from the session (key `w`, --save-every, quit): one place that knows what a save writes.
+enum Saving {
+    static func save(_ model: SessionModel, to output: RunOutput) throws -> String {
+        let files = try output.save(gan: model.gan, latents: model.latents, digits: model.currentDigits().flatMap { $0 })
+        return "saved step \(model.gan.step) to \(files[0].deletingLastPathComponent().path)/"
     }
 }

@@ -1,0 +1,152 @@
+import Foundation
+import GANFormats
+import NeuralNet
+
+/// A training checkpoint as safetensors, in PyTorch's layout and naming:
+/// `g.fc1.weight` [256, 100] … `d.fc3.bias` [1], plus Adam's moments (`adam.g.fc1.weight.m`, `.v`),
+/// the screen's fixed latents (`viz.latents`), any extra tensors (the 1-D GAN's `gan1d.…`) and, in
+/// `__metadata__`, everything else a bit-exact resume needs (step, epoch, position, seed, RNG state,
+/// hyper-parameters), as strings because the format requires strings there.
+public enum Checkpoint {
+    public static let formatName = "gantop-checkpoint"
+    public static let formatVersion = "1"
+
+    public static func make(gan: MNISTGAN, latents: [Float], extraTensors: [String: Tensor] = [:],
+                            extraMetadata: [String: String] = [:]) -> SafeTensors {
+        var tensors = extraTensors
+        for (prefix, network) in [("g", gan.generator), ("d", gan.discriminator)] {
+            let p = network.parameters
+            let values = p.arrays(of: .values), m = p.arrays(of: .firstMoment), v = p.arrays(of: .secondMoment)
+            for i in values.indices {
+                let e = values[i].entry
+                precondition(e.name.hasPrefix(prefix + "."))
+                tensors[e.name] = Tensor(shape: e.shape, floats: values[i].data)
+                tensors["adam.\(e.name).m"] = Tensor(shape: e.shape, floats: m[i].data)
+                tensors["adam.\(e.name).v"] = Tensor(shape: e.shape, floats: v[i].data)
+            }
+        }
+        tensors["viz.latents"] = Tensor(shape: [latents.count / gan.configuration.latentSize, gan.configuration.latentSize],
+                                        floats: latents)
+        let c = gan.configuration
+        var metadata = extraMetadata
+        let fields: [(String, String)] = [
+            ("format", formatName), ("format_version", formatVersion),
+            ("step", "\(gan.step)"), ("epoch", "\(gan.sampler.epoch)"), ("epoch_position", "\(gan.sampler.position)"),
+            ("data_images", "\(gan.images.count)"), ("seed", "\(gan.seed)"),
+            ("rng_state", gan.rng.stateWords.map { String($0, radix: 16) }.joined(separator: ",")),
+            ("adam.g.step", "\(gan.adamG.step)"), ("adam.d.step", "\(gan.adamD.step)"),
+            ("batch_size", "\(c.batchSize)"), ("latent_size", "\(c.latentSize)"),
+            ("lr_d", "\(gan.adamD.learningRate)"), ("lr_g", "\(gan.adamG.learningRate)"),
+            ("beta1", "\(c.beta1)"), ("beta2", "\(c.beta2)"), ("epsilon", "\(c.epsilon)"),
+            ("leaky_slope", "\(c.leakySlope)"),
+        ]
+        for (k, v) in fields { metadata[k] = v }
+        return SafeTensors(metadata: metadata, tensors: tensors)
+    }
+
+    /// What a checkpoint says about the run, read and checked before any model is built.
+    public struct Header: Sendable {
+        public var step: Int
+        public var epoch: Int
+        public var epochPosition: Int
+        public var dataImages: Int
+        public var seed: UInt64
+        public var rng: RandomGenerator
+        public var adamSteps: (g: Int, d: Int)
+        public var configuration: GANConfiguration
+        public var metadata: [String: String]
+    }
+
+    /// Reads and validates a checkpoint file: format, every expected tensor with the right
+    /// dtype and shape, all values finite. Errors are one line naming the file.
+    public static func read(_ url: URL) throws -> (header: Header, file: SafeTensors) {
+        let file = try SafeTensors.read(from: url)
+        let name = url.lastPathComponent
+        func fail(_ problem: String) -> FormatError { FormatError(file: name, problem) }
+        let meta = file.metadata
+        guard meta["format"] == formatName else {
+            throw fail("not a gantop checkpoint (metadata format is \(meta["format"].map { "'\($0)'" } ?? "missing"))")
+        }
+        guard meta["format_version"] == formatVersion else {
+            throw fail("checkpoint format version \(meta["format_version"] ?? "?") is not supported (this gantop reads \(formatVersion))")
+        }
+        func int(_ key: String) throws -> Int {
+            guard let s = meta[key], let v = Int(s), v >= 0 else { throw fail("metadata '\(key)' is missing or not a count") }
+            return v
+        }
+        func float(_ key: String) throws -> Float {
+            guard let s = meta[key], let v = Float(s), v.isFinite else { throw fail("metadata '\(key)' is missing or not a number") }
+            return v
+        }
+        guard let seedText = meta["seed"], let seed = UInt64(seedText) else { throw fail("metadata 'seed' is missing or invalid") }
+        let words = (meta["rng_state"] ?? "").split(separator: ",").compactMap { UInt64($0, radix: 16) }
+        guard let rng = RandomGenerator(stateWords: words) else { throw fail("metadata 'rng_state' is missing or invalid") }
+        var c = GANConfiguration()
+        c.batchSize = try int("batch_size")
+        c.latentSize = try int("latent_size")
+        c.learningRateD = try float("lr_d")
+        c.learningRateG = try float("lr_g")
+        c.beta1 = try float("beta1")
+        c.beta2 = try float("beta2")
+        c.epsilon = try float("epsilon")
+        c.leakySlope = try float("leaky_slope")
+        guard c.batchSize >= 1, c.latentSize == GANConfiguration().latentSize else {
+            throw fail("unsupported batch size \(c.batchSize) or latent size \(c.latentSize)")
+        }
+        let header = Header(step: try int("step"), epoch: max(1, try int("epoch")), epochPosition: try int("epoch_position"),
+                            dataImages: try int("data_images"), seed: seed, rng: rng,
+                            adamSteps: (try int("adam.g.step"), try int("adam.d.step")), configuration: c, metadata: meta)
+        // Check every network tensor now, so a bad file fails before training starts.
+        let probe = (g: MLP(layers: c.generatorLayers, maxRows: 1, namePrefix: "g."),
+                     d: MLP(layers: c.discriminatorLayers, maxRows: 1, namePrefix: "d."))
+        for entry in probe.g.parameters.entries + probe.d.parameters.entries {
+            for key in [entry.name, "adam.\(entry.name).m", "adam.\(entry.name).v"] {
+                _ = try floats(file, key, shape: entry.shape, fileName: name)
+            }
+        }
+        _ = try floats(file, "viz.latents", shape: nil, fileName: name)
+        return (header, file)
+    }
+
+    /// Copies weights and optimiser state into `gan` and sets its counters (after `read`).
+    public static func restore(_ gan: MNISTGAN, from file: SafeTensors, header: Header, fileName: String) throws {
+        guard gan.images.count == header.dataImages else {
+            throw FormatError(file: fileName, "was trained on \(header.dataImages) images, this run has \(gan.images.count) (check --limit-images / --data)")
+        }
+        guard header.epochPosition <= gan.images.count else {
+            throw FormatError(file: fileName, "epoch position \(header.epochPosition) is past the data's end")
+        }
+        for network in [gan.generator, gan.discriminator] {
+            let p = network.parameters
+            for e in p.entries {
+                p.load(try floats(file, e.name, shape: e.shape, fileName: fileName), into: e, block: .values)
+                p.load(try floats(file, "adam.\(e.name).m", shape: e.shape, fileName: fileName), into: e, block: .firstMoment)
+                p.load(try floats(file, "adam.\(e.name).v", shape: e.shape, fileName: fileName), into: e, block: .secondMoment)
+            }
+        }
+        gan.adamG.step = header.adamSteps.g
+        gan.adamD.step = header.adamSteps.d
+        gan.restore(step: header.step, rng: header.rng,
+                    sampler: EpochSampler(count: gan.images.count, seed: header.seed, epoch: header.epoch, position: header.epochPosition))
+    }
+
+    /// The 16 fixed latents stored in the checkpoint.
+    public static func latents(_ file: SafeTensors, fileName: String) throws -> [Float] {
+        try floats(file, "viz.latents", shape: nil, fileName: fileName)
+    }
+
+    /// A float32 tensor of the expected shape (nil: any), all finite.
+    public static func floats(_ file: SafeTensors, _ key: String, shape: [Int]?, fileName: String) throws -> [Float] {
+        guard let t = file.tensors[key] else { throw FormatError(file: fileName, "tensor '\(key)' is missing") }
+        guard t.dtype == .f32, let values = t.floats else {
+            throw FormatError(file: fileName, "tensor '\(key)' has dtype \(t.dtype.rawValue), expected F32")
+        }
+        if let shape, t.shape != shape {
+            throw FormatError(file: fileName, "tensor '\(key)' has shape \(t.shape), expected \(shape)")
+        }
+        if let bad = values.firstIndex(where: { !$0.isFinite }) {
+            throw FormatError(file: fileName, "tensor '\(key)' holds a non-finite value (\(values[bad]) at index \(bad))")
+        }
+        return values
+    }
+}

@@ -1,0 +1,106 @@
+import Foundation
+import GANFormats
+
+/// The run directory and everything written into it: checkpoints, sample grids, losses.csv.
+///
+/// The directory is created on the first save, so a quick look at gantop leaves no clutter.
+/// Until then the loss rows are kept in memory and written with the first save; from then on
+/// each step's row is appended and flushed as it happens, so a kill loses nothing finished.
+/// Every other file is written to a temporary name, flushed and renamed.
+public final class RunOutput {
+    public let directory: URL
+    private var log: CSVLog?
+    private var pending: [StepStats] = []
+    /// The step of the last successful save (a quit right after a periodic save need not repeat it).
+    public private(set) var lastSavedStep: Int?
+    public static let lossColumns = ["step", "epoch", "d_loss", "g_loss", "d_real", "d_fake"]
+
+    public init(directory: URL) {
+        self.directory = directory
+    }
+
+    /// `runs/YYYYMMDD-HHMMSS` under the working directory.
+    public static func defaultDirectory(now: Date = Date()) -> URL {
+        let f = DateFormatter()
+        f.locale = Locale(identifier: "en_US_POSIX")
+        f.dateFormat = "yyyyMMdd-HHmmss"
+        return URL(fileURLWithPath: "runs").appendingPathComponent(f.string(from: now))
+    }
+
+    /// Records one step's losses (appended to losses.csv once the directory exists).
+    public func record(_ stats: StepStats) {
+        guard let log else {
+            pending.append(stats)
+            return
+        }
+        // A failed append (disk full) is retried with the next save rather than stopping training.
+        do { try log.append(Self.row(stats)) } catch { pending.append(stats) }
+    }
+
+    private static func row(_ s: StepStats) -> [CSVValue] {
+        [.int(s.step), .int(s.epoch), .float(s.dLoss), .float(s.gLoss), .float(s.dReal), .float(s.dFake)]
+    }
+
+    /// Writes a checkpoint (and its `-latest` copy), the 4×4 sample grid and the losses so far.
+    /// Refuses to save non-finite weights: the last good checkpoint stays the last one.
+    /// - Returns: the files written, checkpoint first.
+    @discardableResult
+    public func save(gan: MNISTGAN, latents: [Float], digits: [Float], extraTensors: [String: Tensor] = [:],
+                     extraMetadata: [String: String] = [:]) throws -> [URL] {
+        guard gan.generator.parameters.allFinite(), gan.discriminator.parameters.allFinite() else {
+            throw FormatError(file: "", "not saved: the weights hold NaN or Inf (training diverged at or before step \(gan.step))")
+        }
+        try Directory.create(directory)
+        try openLog()
+        let step = gan.step
+        let checkpoint = Checkpoint.make(gan: gan, latents: latents, extraTensors: extraTensors, extraMetadata: extraMetadata)
+        let bytes = checkpoint.encode()
+        let named = directory.appendingPathComponent("checkpoint-step\(step).safetensors")
+        let latest = directory.appendingPathComponent("checkpoint-latest.safetensors")
+        try AtomicFile.write(bytes, to: named)
+        try AtomicFile.write(bytes, to: latest)
+        let png = directory.appendingPathComponent("samples-step\(step).png")
+        try SampleGrid.image(digits: digits, columns: 4).write(to: png)
+        lastSavedStep = step
+        return [named, latest, png, directory.appendingPathComponent("losses.csv")]
+    }
+
+    private func openLog() throws {
+        if log == nil {
+            log = try CSVLog(url: directory.appendingPathComponent("losses.csv"), columns: Self.lossColumns)
+        }
+        guard let log, !pending.isEmpty else { return }
+        for s in pending { try log.append(Self.row(s)) }
+        pending.removeAll()
+    }
+}
+
+/// Digits laid out as a grid picture: 28 px each, 2 px grey borders, 8-bit grayscale.
+public enum SampleGrid {
+    public static let border = 2
+    public static let borderGrey: UInt8 = 96
+
+    /// - Parameter digits: count × 784 values in [-1, 1]; pixel = round((x + 1) · 127.5).
+    public static func image(digits: [Float], columns: Int) -> PNGImage {
+        let side = MNISTImages.side, n = digits.count / MNISTImages.pixelsPerImage
+        let rows = (n + columns - 1) / columns
+        let width = columns * side + (columns + 1) * border, height = rows * side + (rows + 1) * border
+        var pixels = [UInt8](repeating: borderGrey, count: width * height)
+        for i in 0 ..< n {
+            let ox = border + (i % columns) * (side + border), oy = border + (i / columns) * (side + border)
+            for y in 0 ..< side {
+                for x in 0 ..< side {
+                    pixels[(oy + y) * width + ox + x] = byte(digits[i * MNISTImages.pixelsPerImage + y * side + x])
+                }
+            }
+        }
+        return PNGImage(width: width, height: height, colorType: .gray, pixels: pixels)
+    }
+
+    /// [-1, 1] → 0…255 (clamped; NaN → 0).
+    @inlinable
+    public static func byte(_ x: Float) -> UInt8 {
+        let v = ((x + 1) * 127.5).rounded()
+        return v.isNaN ? 0 : UInt8(min(max(v, 0), 255))
+    }
+}

@@ -1,0 +1,66 @@
+import ArgumentParser
+import Foundation
+import GANFormats
+import GANTraining
+import GANView
+
+/// Where a run saves, how often, and what it resumes from.
+struct SaveOptions: ParsableArguments {
+    @Option(help: ArgumentHelp("Run directory for checkpoints, samples and losses.csv (default runs/YYYYMMDD-HHMMSS, created on first save).", valueName: "dir"))
+    var out: String?
+
+    @Option(name: .customLong("save-every"), help: ArgumentHelp("Save every N steps.", valueName: "n"))
+    var saveEvery: Int?
+
+    @Flag(name: .customLong("no-save-on-quit"), help: "Do not save when the run ends or is interrupted.")
+    var noSaveOnQuit = false
+
+    @Option(help: ArgumentHelp("Continue from this checkpoint (seed and hyper-parameters come from it unless given again).", valueName: "file"))
+    var resume: String?
+
+    func validate() throws {
+        if let n = saveEvery, n < 1 { throw ValidationError("--save-every must be at least 1 (got \(n))") }
+        if let out, out.isEmpty { throw ValidationError("--out must not be empty") }
+    }
+
+    var runDirectory: URL { out.map { URL(fileURLWithPath: $0) } ?? RunOutput.defaultDirectory() }
+}
+
+/// A ready-to-train GAN: fresh, or restored from a checkpoint.
+struct PreparedRun {
+    let gan: MNISTGAN
+    let latents: [Float]
+    let seedWasChosen: Bool
+    let resumedFrom: String?
+
+    static func make(hyper: HyperParameterOptions, seed requestedSeed: UInt64?, data: DataOptions,
+                     resume: String?) throws -> PreparedRun {
+        guard let resume else {
+            var configuration = GANConfiguration()
+            hyper.apply(to: &configuration)
+            let (seed, chosen) = resolveSeed(requestedSeed)
+            let images = try data.loadTrainingImages()
+            let gan = MNISTGAN(configuration: configuration, images: images, seed: seed)
+            let latents = DigitSampler.fixedLatents(count: FrameSnapshot.digitCount, size: configuration.latentSize, seed: seed)
+            return PreparedRun(gan: gan, latents: latents, seedWasChosen: chosen, resumedFrom: nil)
+        }
+        let url = URL(fileURLWithPath: resume)
+        let (header, file) = try Checkpoint.read(url)
+        var configuration = header.configuration
+        hyper.apply(to: &configuration)
+        let images = try data.loadTrainingImages()
+        let seed = requestedSeed ?? header.seed
+        let gan = MNISTGAN(configuration: configuration, images: images, seed: seed)
+        var restoredHeader = header
+        if let requestedSeed, requestedSeed != header.seed {
+            // A new seed on resume: new noise and data order from here on, same weights.
+            restoredHeader.seed = requestedSeed
+            restoredHeader.rng = gan.rng
+        }
+        try Checkpoint.restore(gan, from: file, header: restoredHeader, fileName: url.lastPathComponent)
+        if hyper.learningRateD == nil { gan.adamD.learningRate = header.configuration.learningRateD }
+        if hyper.learningRateG == nil { gan.adamG.learningRate = header.configuration.learningRateG }
+        let latents = try Checkpoint.latents(file, fileName: url.lastPathComponent)
+        return PreparedRun(gan: gan, latents: latents, seedWasChosen: false, resumedFrom: resume)
+    }
+}
