@@ -1,7 +1,83 @@
 import ArgumentParser
+import Foundation
+import GANFormats
+import GANTraining
+import NeuralNet
 
 struct Sample: ParsableCommand {
     static let configuration = CommandConfiguration(
-        abstract: "Generate digits from a checkpoint into .npy / PNG.")
-    func run() throws { throw ValidationError("not built yet") }
+        abstract: "Generate digits from a checkpoint into .npy (and optionally a PNG grid).")
+
+    enum DType: String, ExpressibleByArgument, CaseIterable { case u8, f32 }
+
+    @Option(help: ArgumentHelp("The checkpoint to sample from.", valueName: "file"))
+    var checkpoint: String
+
+    @Option(help: ArgumentHelp("How many digits.", valueName: "n"))
+    var count = 16
+
+    @Option(help: ArgumentHelp("Where to write the digits (.npy, shape (N, 28, 28)).", valueName: "file.npy"))
+    var out: String
+
+    @Option(help: "Seed of the latent vectors.")
+    var seed: UInt64 = 0
+
+    @Option(help: "u8: pixel = round((x+1)·127.5); f32: values in [-1, 1].")
+    var dtype: DType = .u8
+
+    @Option(name: .customLong("latents-out"), help: ArgumentHelp("Also write the latents used, f32 (N, 100).", valueName: "z.npy"))
+    var latentsOut: String?
+
+    @Option(help: ArgumentHelp("Also write the digits as a grid picture.", valueName: "grid.png"))
+    var png: String?
+
+    func validate() throws {
+        guard (1 ... 1_000_000).contains(count) else { throw ValidationError("--count must be between 1 and 1,000,000 (got \(count))") }
+    }
+
+    func run() throws {
+        let url = URL(fileURLWithPath: checkpoint)
+        let (header, file) = try Checkpoint.read(url)
+        let c = header.configuration
+        let generator = MLP(layers: c.generatorLayers, maxRows: min(count, 1000), namePrefix: "g.")
+        for e in generator.parameters.entries {
+            generator.parameters.load(try Checkpoint.floats(file, e.name, shape: e.shape, fileName: url.lastPathComponent),
+                                      into: e, block: .values)
+        }
+        let latents = DigitSampler.fixedLatents(count: count, size: c.latentSize, seed: seed)
+        let images = SampleExport.generate(generator: generator, latents: latents, count: count)
+        let shape = [count, MNISTImages.side, MNISTImages.side]
+        let tensor: Tensor = switch dtype {
+        case .f32: Tensor(shape: shape, floats: images)
+        case .u8: Tensor(shape: shape, uint8s: images.map(SampleGrid.byte))
+        }
+        try NPY.write(tensor, to: URL(fileURLWithPath: out))
+        if let latentsOut {
+            try NPY.write(Tensor(shape: [count, c.latentSize], floats: latents), to: URL(fileURLWithPath: latentsOut))
+        }
+        if let png {
+            try SampleGrid.image(digits: images, columns: Int(Double(count).squareRoot().rounded(.up))).write(to: URL(fileURLWithPath: png))
+        }
+        printLine("wrote \(count) digits from step \(header.step) to \(out)")
+    }
+}
+
+enum SampleExport {
+    /// G(z) for `count` latents, in chunks of the generator's workspace size.
+    static func generate(generator: MLP, latents: [Float], count: Int) -> [Float] {
+        let size = generator.layers[0].inputs, chunk = generator.maxRows
+        var out = [Float]()
+        out.reserveCapacity(count * MNISTImages.pixelsPerImage)
+        let arena = FloatArena(capacity: chunk * size)
+        let input = arena.matrix(rows: chunk, cols: size)
+        var start = 0
+        while start < count {
+            let n = min(chunk, count - start)
+            let rows = input.prefix(rows: n)
+            latents.withUnsafeBufferPointer { rows.base.update(from: $0.baseAddress! + start * size, count: n * size) }
+            out += generator.forward(rows).buffer
+            start += n
+        }
+        return out
+    }
 }
