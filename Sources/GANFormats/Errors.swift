@@ -23,9 +23,6 @@ public struct FormatError: Error, Equatable, Sendable, CustomStringConvertible, 
     public var description: String { file.isEmpty ? problem : "\(file): \(problem)" }
     /// Foundation's `localizedDescription` on Linux is a generic sentence unless this is provided.
     public var errorDescription: String? { description }
-
-    /// The same problem, attributed to a file (errors from in-memory decoders have no name yet).
-    func naming(_ file: String) -> FormatError { FormatError(file: file, problem) }
 }
 
 /// The operating system refused an operation on a path (missing file, no permission, disk full).

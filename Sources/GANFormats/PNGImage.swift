@@ -21,7 +21,7 @@ public struct PNGImage: Equatable, Sendable {
 
     public init(width: Int, height: Int, colorType: ColorType, pixels: [UInt8]) {
         precondition(width > 0 && height > 0 && width <= PNG.maxSide && height <= PNG.maxSide, "PNG sides must be 1...2^31-1")
-        precondition(pixels.count == width * height * colorType.channels, "PNGImage: pixel count does not match the size")
+        precondition(Sizes.product([width, height, colorType.channels]) == pixels.count, "PNGImage: pixel count does not match the size")
         self.width = width
         self.height = height
         self.colorType = colorType

@@ -24,32 +24,32 @@ public struct SafeTensors: Equatable, Sendable {
     /// The file's bytes. Deterministic: the same contents always give the same bytes.
     public func encode() -> [UInt8] {
         precondition(tensors[Self.metadataKey] == nil, "a tensor cannot be named \(Self.metadataKey)")
+        let byName = tensors.sorted { $0.key < $1.key }
         // Larger elements first, then by name, as the reference writer does: every tensor then
         // starts at a multiple of its element size, so readers may map it without copying.
-        let layout = tensors.keys.sorted { a, b in
-            let (sa, sb) = (tensors[a]!.dtype.size, tensors[b]!.dtype.size)
-            return sa != sb ? sa > sb : a < b
+        let layout = byName.sorted { a, b in
+            let (sa, sb) = (a.value.dtype.size, b.value.dtype.size)
+            return sa != sb ? sa > sb : a.key < b.key
         }
-        var offsets: [String: (Int, Int)] = [:]
+        var offsets: [String: (begin: Int, end: Int)] = [:]
         var end = 0
-        for name in layout {
-            let size = tensors[name]!.bytes.count
-            offsets[name] = (end, end + size)
-            end += size
+        for (name, tensor) in layout {
+            offsets[name] = (end, end + tensor.bytes.count)
+            end += tensor.bytes.count
         }
 
-        var json = "{"
         var entries: [String] = []
         if !metadata.isEmpty {
-            let pairs = metadata.keys.sorted().map { "\(JSON.quote($0)):\(JSON.quote(metadata[$0]!))" }
+            let pairs = metadata.sorted { $0.key < $1.key }.map { "\(JSON.quote($0.key)):\(JSON.quote($0.value))" }
             entries.append("\(JSON.quote(Self.metadataKey)):{\(pairs.joined(separator: ","))}")
         }
-        for name in tensors.keys.sorted() {
-            let tensor = tensors[name]!, (begin, end) = offsets[name]!
+        for (name, tensor) in byName {
+            let range = offsets[name] ?? (0, 0)
             let shape = tensor.shape.map(String.init).joined(separator: ",")
-            entries.append("\(JSON.quote(name)):{\"dtype\":\"\(tensor.dtype.rawValue)\",\"shape\":[\(shape)],\"data_offsets\":[\(begin),\(end)]}")
+            entries.append("\(JSON.quote(name)):{\"dtype\":\"\(tensor.dtype.rawValue)\",\"shape\":[\(shape)],"
+                + "\"data_offsets\":[\(range.begin),\(range.end)]}")
         }
-        json += entries.joined(separator: ",") + "}"
+        let json = "{" + entries.joined(separator: ",") + "}"
 
         var header = Array(json.utf8)
         header += repeatElement(UInt8(ascii: " "), count: (8 - header.count % 8) % 8)
@@ -57,7 +57,7 @@ public struct SafeTensors: Equatable, Sendable {
         bytes.reserveCapacity(8 + header.count + end)
         Bytes.appendUInt64LE(UInt64(header.count), to: &bytes)
         bytes += header
-        for name in layout { bytes += tensors[name]!.bytes }
+        for (_, tensor) in layout { bytes += tensor.bytes }
         return bytes
     }
 

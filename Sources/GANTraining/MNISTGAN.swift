@@ -64,26 +64,34 @@ public final class MNISTGAN {
 
     private let arena: FloatArena
 
+    /// When set, each phase's wall time is added to it (the benchmark's per-phase breakdown).
+    public var phaseTimer: PhaseTimer?
+
     /// One step of the classic recipe.
     @discardableResult
     public func trainStep() -> StepStats {
         let b = configuration.batchSize
         let real = discriminatorInput.rows(0, count: b)
         let fake = discriminatorInput.rows(b, count: b)
+        phaseTimer?.start()
 
         // (1) G turns uniform noise into B fakes (landing in `fake`).
         rng.fillUniform(noise.buffer, -1, 1)
         generator.forward(noise)
+        phaseTimer?.lap(.generatorForward)
 
         // (2) D learns on B real (label 1) and B fake (label 0) samples, in one batch of 2B.
         sampler.fill(real, from: images)
+        phaseTimer?.lap(.realBatch)
         let logits = discriminator.forward(discriminatorInput)
         let dGradient = discriminator.outputGradient(rows: 2 * b)
         let dLoss = BinaryCrossEntropy.meanLossAndGradient(
             logits: logits, targets: { $0 < b ? 1 : 0 }, gradient: dGradient).loss
         let (dReal, dFake) = Self.meanProbabilities(logits, split: b)
         discriminator.backward(input: discriminatorInput)
+        phaseTimer?.lap(.discriminatorForwardBackward)
         adamD.update(discriminator.parameters)
+        phaseTimer?.lap(.discriminatorAdam)
 
         // (3) G learns through D, D frozen (no weight gradients), fakes labelled real.
         let fakeLogits = discriminator.forward(fake)
@@ -91,8 +99,11 @@ public final class MNISTGAN {
             logits: fakeLogits, targets: { _ in 1 }, gradient: discriminator.outputGradient(rows: b)).loss
         discriminator.backward(input: fake, weightGradients: false, inputGradient: true,
                                into: generator.outputGradient(rows: b))
+        phaseTimer?.lap(.frozenDiscriminator)
         generator.backward(input: noise)
+        phaseTimer?.lap(.generatorBackward)
         adamG.update(generator.parameters)
+        phaseTimer?.lap(.generatorAdam)
 
         step += 1
         return StepStats(step: step, epoch: sampler.epoch, dLoss: dLoss, gLoss: gLoss, dReal: dReal, dFake: dFake)

@@ -16,6 +16,9 @@ struct Bench: ParsableCommand {
     @Option(name: .customLong("batch-sizes"), parsing: .upToNextOption, help: "Batch sizes to time.")
     var batchSizes: [Int] = [64, 128]
 
+    @Flag(help: "Also print where the time goes, phase by phase.")
+    var phases = false
+
     @OptionGroup var data: DataOptions
 
     func validate() throws {
@@ -42,6 +45,7 @@ struct Bench: ParsableCommand {
             if startup == nil { startup = ProcessClock.secondsSinceProcessStart() }
             let rate = Stopwatch.rate(seconds: seconds, warmup: min(seconds / 3, 1)) { gan.trainStep() }
             results.append((b, rate, rate * configuration.flopsPerStep / 1e9))
+            if phases { printPhases(gan, seconds: seconds) }
         }
         let roof = SgemmRoof.measure(size: 2048, seconds: min(seconds, 2))
         let report = BenchReport(results: results, roofGflops: roof, startupSeconds: startup ?? 0,
@@ -52,6 +56,26 @@ struct Bench: ParsableCommand {
 }
 
 /// Timing helpers for the benchmark (process-level facts come from /proc and getrusage).
+extension Bench {
+    private func printPhases(_ gan: MNISTGAN, seconds: Double) {
+        let timer = PhaseTimer()
+        gan.phaseTimer = timer
+        defer { gan.phaseTimer = nil }
+        var steps = 0
+        let start = Date()
+        while Date().timeIntervalSince(start) < seconds {
+            gan.trainStep()
+            steps += 1
+        }
+        let total = timer.seconds.reduce(0, +)
+        printError("phases at B=\(gan.configuration.batchSize) (\(steps) steps):")
+        for phase in PhaseTimer.Phase.allCases {
+            let t = timer.seconds[phase.rawValue]
+            printError("  \(phase.label.padding(toLength: 36, withPad: " ", startingAt: 0)) \(fixed(Float(1000 * t / Double(steps)), 2)) ms  \(fixed(Float(100 * t / total), 1)) %")
+        }
+    }
+}
+
 enum Stopwatch {
     /// Calls `body` for `warmup` seconds, then counts calls for `seconds`: calls per second.
     static func rate(seconds: Double, warmup: Double, _ body: () -> Void) -> Double {

@@ -29,6 +29,9 @@ final class SafeTensorsTests: XCTestCase {
         XCTAssertEqual(parsed.tensors["step"]?.int64s, [-7])
         XCTAssertEqual(parsed.tensors["labels"]?.uint8s, [0, 1, 2, 3, 255])
         XCTAssertNil(parsed.tensors["labels"]?.floats)
+        XCTAssertEqual(parsed.tensors["empty"]?.floats, [])
+        XCTAssertEqual(parsed.tensors["empty"]?.elementCount, 0)
+        XCTAssertTrue(parsed.tensors["weird \"name\""]?.floats?[0].isNaN ?? false)
     }
 
     func testLayoutIsDeterministicPaddedAndAligned() throws {
