@@ -50,6 +50,17 @@ public enum Target1D: String, Sendable, CaseIterable, CustomStringConvertible {
         }
     }
 
+    /// The range the 1-D GAN's fixed affine maps use (G's output and D's input units):
+    /// mean ± 3σ, the outer modes ± 3σ, the support, exp(μ ± 3σ). Constants of the target.
+    public var knownRange: ClosedRange<Double> {
+        switch self {
+        case .normal: 2.5 ... 5.5
+        case .bimodal: -3.5 ... 3.5
+        case .uniform: 1 ... 3
+        case .lognormal: Foundation.exp(-1.5) ... Foundation.exp(1.5)
+        }
+    }
+
     /// The panel's fixed x-range: the 0.1 % and 99.9 % quantiles with a 15 % margin each side.
     public var displayRange: ClosedRange<Double> {
         let lo = quantile(0.001), hi = quantile(0.999)

@@ -24,11 +24,19 @@ public final class SessionModel {
     /// Called on quit (e.g. save on a clean quit).
     private let onFinish: ((SessionModel) -> Void)?
 
-    public init(gan: MNISTGAN, latents: [Float],
+    /// The paper-figure GAN, trained alongside (a few tiny steps per MNIST step).
+    public private(set) var gan1d: Gan1D?
+    /// 1-D steps per MNIST step: ~1 % of an MNIST step's time, converging in seconds.
+    public var gan1dStepsPerStep = 4
+    private let gan1dSeed: UInt64
+
+    public init(gan: MNISTGAN, latents: [Float], gan1d: Gan1D? = nil,
                 saver: ((SessionModel) throws -> String)? = nil,
                 onStep: ((StepStats, SessionModel) -> Void)? = nil,
                 onFinish: ((SessionModel) -> Void)? = nil) {
         self.gan = gan
+        self.gan1d = gan1d
+        self.gan1dSeed = gan.seed
         self.latents = latents
         self.digits = DigitSampler(generator: gan.generator, latents: latents, count: FrameSnapshot.digitCount)
         self.saver = saver
@@ -39,6 +47,7 @@ public final class SessionModel {
     public var step: Int { gan.step }
 
     public func trainStep() {
+        if let gan1d { for _ in 0 ..< gan1dStepsPerStep { gan1d.trainStep() } }
         let stats = gan.trainStep()
         last = stats
         rate.tick()
@@ -55,8 +64,21 @@ public final class SessionModel {
         do { message = try saver(self) } catch { message = "save failed: \(error)" }
     }
 
+    /// Restarts the 1-D GAN on the next target (key `t`).
     public func cycleTarget() {
-        message = "the 1-D GAN is not available"
+        let target = (gan1d?.target ?? .normal).next
+        gan1d = Gan1D(target: target, seed: gan1dSeed)
+        message = "1-D target: \(target)"
+    }
+
+    /// The 1-D panel's data at the UI's resolution.
+    public func gan1dPanel() -> Gan1DPanelData? {
+        guard let gan1d else { return nil }
+        let f = Gan1DFigure.compute(gan1d, bins: panelBins)
+        return Gan1DPanelData(targetName: f.target.description, xMin: f.xMin, xMax: f.xMax,
+                              generatedDensity: f.generatedDensity, dataDensity: f.dataDensity,
+                              discriminator: f.discriminator,
+                              mapping: f.mapping.map { MappingPoint(z: $0.z, x: $0.x) }, ks: f.ks, js: f.js)
     }
 
     public func finish() { onFinish?(self) }
@@ -75,7 +97,7 @@ public final class SessionModel {
                       dLoss: last?.dLoss ?? .nan, gLoss: last?.gLoss ?? .nan,
                       dReal: last?.dReal ?? .nan, dFake: last?.dFake ?? .nan,
                       seed: gan.seed, message: message, history: history,
-                      digits: currentDigits(), gan1d: nil)
+                      digits: currentDigits(), gan1d: gan1dPanel())
     }
 }
 

@@ -59,13 +59,12 @@ struct ClassifierTrain: ParsableCommand {
         configuration.dropout = dropout
         configuration.maxShift = maxShift
         let trainer = try ClassifierTrainer(configuration: configuration, images: training, seed: seed)
-        let evaluator = trainer.classifier.sharingParameters(maxRows: 1000)
         let start = Date()
         printLine("training a \(([784] + hiddenSizes + [10]).map(String.init).joined(separator: "→")) classifier on \(training.count) images, \(epochs) epochs, seed \(seed)")
         var accuracy = 0.0
         for _ in 0 ..< epochs {
             let s = trainer.trainEpoch()
-            accuracy = try evaluator.accuracy(on: test)
+            accuracy = try trainer.trainedClassifier().accuracy(on: test)
             printLine("epoch \(s.epoch)/\(epochs)  loss \(fixed(s.loss, 4))  train \(percent(s.trainAccuracy))  test \(percent(accuracy))"
                       + "  lr \(String(format: "%.2e", s.learningRate))  \(fixed(Float(s.seconds), 1)) s")
         }
@@ -80,7 +79,7 @@ struct ClassifierTrain: ParsableCommand {
             "dropout": "\(dropout)", "max_shift": "\(maxShift)", "command": command,
         ]
         let url = URL(fileURLWithPath: out)
-        try trainer.classifier.save(to: url, metadata: metadata)
+        try trainer.trainedClassifier().save(to: url, metadata: metadata)
         printLine("test accuracy \(percent(accuracy)) after \(fixed(Float(seconds), 0)) s; wrote \(out)")
     }
 }
@@ -112,6 +111,9 @@ struct ClassifierEval: ParsableCommand {
             perClass.append("\(digit): \(percent(Double(hits) / Double(max(indices.count, 1))))")
         }
         printLine("per class  " + perClass.joined(separator: "  "))
+        let m = QualityMeasurement(result)
+        printLine("MNIST score of the test digits \(String(format: "%.3f", m.score)) (the top a generator can expect; 10 is the maximum),"
+                  + " confidence \(String(format: "%.3f", m.confidence))")
     }
 }
 

@@ -64,7 +64,9 @@ struct HeadlessRun {
     private func save(_ gan: MNISTGAN) {
         do {
             let digits = DigitSampler(generator: gan.generator, latents: prepared.latents, count: prepared.latents.count / gan.configuration.latentSize).generate()
-            let files = try output.save(gan: gan, latents: prepared.latents, digits: digits)
+            let files = try output.save(gan: gan, latents: prepared.latents, digits: digits,
+                                        extraTensors: prepared.gan1d?.checkpointTensors() ?? [:],
+                                        extraMetadata: prepared.gan1d?.checkpointMetadata ?? [:])
             if json {
                 printLine("{\"event\":\"saved\",\"step\":\(gan.step),\"checkpoint\":\"\(files[0].path)\"}")
             } else {

@@ -30,11 +30,13 @@ struct SaveOptions: ParsableArguments {
 struct PreparedRun {
     let gan: MNISTGAN
     let latents: [Float]
+    /// The paper-figure GAN (fresh for the UI, restored from a checkpoint that has one).
+    let gan1d: Gan1D?
     let seedWasChosen: Bool
     let resumedFrom: String?
 
     static func make(hyper: HyperParameterOptions, seed requestedSeed: UInt64?, data: DataOptions,
-                     resume: String?) throws -> PreparedRun {
+                     resume: String?, target: Target1D?) throws -> PreparedRun {
         guard let resume else {
             var configuration = GANConfiguration()
             hyper.apply(to: &configuration)
@@ -42,7 +44,8 @@ struct PreparedRun {
             let images = try data.loadTrainingImages()
             let gan = MNISTGAN(configuration: configuration, images: images, seed: seed)
             let latents = DigitSampler.fixedLatents(count: FrameSnapshot.digitCount, size: configuration.latentSize, seed: seed)
-            return PreparedRun(gan: gan, latents: latents, seedWasChosen: chosen, resumedFrom: nil)
+            return PreparedRun(gan: gan, latents: latents, gan1d: target.map { Gan1D(target: $0, seed: seed) },
+                               seedWasChosen: chosen, resumedFrom: nil)
         }
         let url = URL(fileURLWithPath: resume)
         let (header, file) = try Checkpoint.read(url)
@@ -61,6 +64,8 @@ struct PreparedRun {
         if hyper.learningRateD == nil { gan.adamD.learningRate = header.configuration.learningRateD }
         if hyper.learningRateG == nil { gan.adamG.learningRate = header.configuration.learningRateG }
         let latents = try Checkpoint.latents(file, fileName: url.lastPathComponent)
-        return PreparedRun(gan: gan, latents: latents, seedWasChosen: false, resumedFrom: resume)
+        var gan1d = try Gan1D.restore(from: file, seed: seed, fileName: url.lastPathComponent)
+        if let target, gan1d?.target != target { gan1d = Gan1D(target: target, seed: seed) }
+        return PreparedRun(gan: gan, latents: latents, gan1d: gan1d, seedWasChosen: false, resumedFrom: resume)
     }
 }

@@ -30,6 +30,9 @@ struct Train: ParsableCommand {
     @Flag(name: .customLong("no-color"), help: "No colours in the full-screen UI (also: NO_COLOR set).")
     var noColor = false
 
+    @Option(help: "The 1-D panel's data distribution: \(Target1D.allCases.map(\.rawValue).joined(separator: ", ")) (default normal).")
+    var target: Target1D?
+
     @OptionGroup var data: DataOptions
     @OptionGroup var hyper: HyperParameterOptions
     @OptionGroup var saving: SaveOptions
@@ -47,7 +50,9 @@ struct Train: ParsableCommand {
                 throw Terminal.OpenError.notATerminal
             }
         }
-        let prepared = try PreparedRun.make(hyper: hyper, seed: seed, data: data, resume: saving.resume)
+        // The UI always shows the 1-D GAN; headless runs only carry one along from a checkpoint.
+        let prepared = try PreparedRun.make(hyper: hyper, seed: seed, data: data, resume: saving.resume,
+                                            target: target ?? (headless ? nil : .normal))
         let output = RunOutput(directory: saving.runDirectory)
         if headless {
             let code = try HeadlessRun(prepared: prepared, output: output, saving: saving, stopAt: stopCondition,
@@ -62,7 +67,7 @@ struct Train: ParsableCommand {
         let gan = prepared.gan
         let saveEvery = saving.saveEvery
         let model = SessionModel(
-            gan: gan, latents: prepared.latents,
+            gan: gan, latents: prepared.latents, gan1d: prepared.gan1d,
             saver: { model in try Saving.save(model, to: output) },
             onStep: { stats, model in
                 output.record(stats)
@@ -89,7 +94,9 @@ struct Train: ParsableCommand {
 /// Saving from the session (key `w`, --save-every, quit): one place that knows what a save writes.
 enum Saving {
     static func save(_ model: SessionModel, to output: RunOutput) throws -> String {
-        let files = try output.save(gan: model.gan, latents: model.latents, digits: model.currentDigits().flatMap { $0 })
+        let files = try output.save(gan: model.gan, latents: model.latents, digits: model.currentDigits().flatMap { $0 },
+                                    extraTensors: model.gan1d?.checkpointTensors() ?? [:],
+                                    extraMetadata: model.gan1d?.checkpointMetadata ?? [:])
         return "saved step \(model.gan.step) to \(files[0].deletingLastPathComponent().path)/"
     }
 }

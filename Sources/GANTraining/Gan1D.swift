@@ -1,0 +1,203 @@
+import Foundation
+import NeuralNet
+
+/// The small 1-D GAN of the paper-figure panel, in a configuration that really converges.
+///
+/// The naive set-up (plain MLPs on raw x) gets the mean right but collapses the spread. What fixes
+/// it, each a standard, documented technique (see the README's model notes for the measurements):
+/// - fixed affine maps from the target's known range: G's output is `c + s·out`, D sees `(x − c)/s`
+///   (a change of units, not a fit: c and s are constants of the target);
+/// - the minibatch-stddev feature (Karras et al. 2018): D also sees the batch's standard deviation,
+///   so a G whose samples are too narrow or too wide is caught at once;
+/// - an exponential moving average of G's weights (Yazıcı et al. 2019), β = 0.999, for what is shown
+///   and measured: it removes the last wobble of the adversarial game.
+/// G still learns only through D's gradient: no moments or CDFs are fitted directly.
+public final class Gan1D {
+    public struct Configuration: Sendable, Equatable {
+        public var batchSize = 256
+        public var learningRateD: Float = 1e-3
+        public var learningRateG: Float = 1e-3
+        public var beta1: Float = 0.5
+        public var beta2: Float = 0.999
+        public var emaDecay: Float = 0.999
+        public init() {}
+    }
+
+    public let target: Target1D
+    public let configuration: Configuration
+    public let generator: MLP
+    public let discriminator: MLP
+    /// The EMA copy of G's weights, and a network reading them (for samples, KS, the panel).
+    public let averagedGenerator: MLP
+    public var adamG: Adam
+    public var adamD: Adam
+    public var rng: RandomGenerator
+    public private(set) var step = 0
+    /// The fixed affine map: x = centre + scale · (G's raw output).
+    public let centre: Float
+    public let scale: Float
+
+    private let arena: FloatArena
+    private let noise: Matrix           // B × 1
+    private let features: Matrix        // B × 2: [x normalised, batch std]
+    private let normalised: Matrix      // B × 1 scratch: (x − c)/s
+    private static let stdEpsilon: Float = 1e-8
+
+    public init(target: Target1D, seed: UInt64, configuration: Configuration = Configuration()) {
+        self.target = target
+        self.configuration = configuration
+        let b = configuration.batchSize
+        let leaky = Activation.leakyReLU(slope: 0.2)
+        generator = MLP(layers: [MLP.Layer(1, 16, leaky), MLP.Layer(16, 16, leaky), MLP.Layer(16, 1, .identity)],
+                        maxRows: b, namePrefix: "gan1d.g.")
+        discriminator = MLP(layers: [MLP.Layer(2, 32, leaky), MLP.Layer(32, 32, leaky), MLP.Layer(32, 1, .identity)],
+                            maxRows: b, namePrefix: "gan1d.d.")
+        let ema = ParameterSet(shapes: generator.parameters.entries.map { ($0.name, $0.shape) })
+        averagedGenerator = MLP(layers: generator.layers, maxRows: Gan1DFigure.sampleCount, sharing: ema)
+        var initRNG = RandomGenerator(seed: seed ^ 0x1D1D)
+        generator.initialiseGlorotUniform(rng: &initRNG)
+        discriminator.initialiseGlorotUniform(rng: &initRNG)
+        ema.values.update(from: generator.parameters.values, count: ema.count)
+        rng = RandomGenerator(seed: seed ^ 0x1D_5EED)
+        let range = target.knownRange
+        centre = Float((range.lowerBound + range.upperBound) / 2)
+        scale = Float((range.upperBound - range.lowerBound) / 2)
+        arena = FloatArena(capacity: FloatArena.capacity(for: [(b, 1), (b, 2), (b, 1)]))
+        noise = arena.matrix(rows: b, cols: 1)
+        features = arena.matrix(rows: b, cols: 2)
+        normalised = arena.matrix(rows: b, cols: 1)
+        let c = configuration
+        adamG = Adam(learningRate: c.learningRateG, beta1: c.beta1, beta2: c.beta2)
+        adamD = Adam(learningRate: c.learningRateD, beta1: c.beta1, beta2: c.beta2)
+    }
+
+    /// One step of the classic recipe; returns (d_loss, g_loss).
+    @discardableResult
+    public func trainStep() -> (dLoss: Float, gLoss: Float) {
+        let b = configuration.batchSize
+        // (1) G makes fakes. (2) D learns on a real batch (label 1), then the fake batch (label 0):
+        // two batches, because the stddev feature is a property of each batch.
+        rng.fillUniform(noise.buffer, -1, 1)
+        let fakeRaw = generator.forward(noise)
+        for i in 0 ..< b { normalised.base[i] = fakeRaw.base[i] }  // already in D's units: (x − c)/s = raw
+        var realLoss: Float = 0, fakeLoss: Float = 0
+        fillRealNormalised()
+        buildFeatures(from: normalised)
+        realLoss = discriminatorPass(label: 1, accumulate: false).loss
+        for i in 0 ..< b { normalised.base[i] = fakeRaw.base[i] }
+        buildFeatures(from: normalised)
+        fakeLoss = discriminatorPass(label: 0, accumulate: true).loss
+        adamD.update(discriminator.parameters)
+
+        // (3) G through frozen D on fresh noise, fakes labelled real (non-saturating loss).
+        rng.fillUniform(noise.buffer, -1, 1)
+        let raw = generator.forward(noise)
+        for i in 0 ..< b { normalised.base[i] = raw.base[i] }
+        let std = buildFeatures(from: normalised)
+        let logits = discriminator.forward(features)
+        let gLoss = BinaryCrossEntropy.meanLossAndGradient(logits: logits, targets: { _ in 1 },
+                                                           gradient: discriminator.outputGradient(rows: b)).loss
+        discriminator.backward(input: features, weightGradients: false, inputGradient: true)
+        featuresBackward(std: std, into: generator.outputGradient(rows: b))
+        generator.backward(input: noise)
+        adamG.update(generator.parameters)
+        updateAverage()
+        step += 1
+        return (realLoss + fakeLoss, gLoss)
+    }
+
+    /// D forward + backward on the current `features` with one label for the whole batch.
+    private func discriminatorPass(label: Float, accumulate: Bool) -> (loss: Float, meanProbability: Float) {
+        let b = configuration.batchSize
+        let logits = discriminator.forward(features)
+        let result = BinaryCrossEntropy.meanLossAndGradient(logits: logits, targets: { _ in label },
+                                                            gradient: discriminator.outputGradient(rows: b))
+        discriminator.backward(input: features, accumulate: accumulate)
+        return result
+    }
+
+    private func fillRealNormalised() {
+        for i in 0 ..< configuration.batchSize {
+            normalised.base[i] = (target.sample(&rng) - centre) / scale
+        }
+    }
+
+    /// features[i] = [xn_i, sd(xn)], sd the batch's population standard deviation.
+    @discardableResult
+    private func buildFeatures(from xn: Matrix) -> (mean: Float, sd: Float) {
+        let b = configuration.batchSize
+        var mean: Float = 0
+        for i in 0 ..< b { mean += xn.base[i] }
+        mean /= Float(b)
+        var variance: Float = 0
+        for i in 0 ..< b { let d = xn.base[i] - mean; variance += d * d }
+        let sd = (variance / Float(b) + Self.stdEpsilon).squareRoot()
+        for i in 0 ..< b {
+            features.base[2 * i] = xn.base[i]
+            features.base[2 * i + 1] = sd
+        }
+        return (mean, sd)
+    }
+
+    /// dLoss/dxn_i = dLoss/dfeature0_i + Σ_j dLoss/dfeature1_j · (xn_i − mean) / (B · sd).
+    /// G's raw output *is* xn (the affine maps cancel), so this is G's output gradient.
+    private func featuresBackward(std: (mean: Float, sd: Float), into out: Matrix) {
+        let b = configuration.batchSize
+        let g = discriminator.inputGradient
+        var sdGradient: Float = 0
+        for i in 0 ..< b { sdGradient += g.base[2 * i + 1] }
+        let k = sdGradient / (Float(b) * std.sd)
+        for i in 0 ..< b {
+            out.base[i] = g.base[2 * i] + k * (normalised.base[i] - std.mean)
+        }
+    }
+
+    private func updateAverage() {
+        let decay = configuration.emaDecay
+        let ema = averagedGenerator.parameters.values, live = generator.parameters.values
+        for i in 0 ..< averagedGenerator.parameters.count {
+            ema[i] = decay * ema[i] + (1 - decay) * live[i]
+        }
+    }
+
+    func restoreStep(_ step: Int) { self.step = step }
+
+    /// x = G_ema(z) for each z (the displayed generator).
+    public func generate(_ zs: [Float]) -> [Float] {
+        var out: [Float] = []
+        out.reserveCapacity(zs.count)
+        let chunk = averagedGenerator.maxRows
+        var start = 0
+        while start < zs.count {
+            let n = min(chunk, zs.count - start)
+            let input = inputScratch.prefix(rows: n)
+            for i in 0 ..< n { input.base[i] = zs[start + i] }
+            let raw = averagedGenerator.forward(input)
+            for i in 0 ..< n { out.append(centre + scale * raw.base[i]) }
+            start += n
+        }
+        return out
+    }
+
+    private lazy var inputScratchArena = FloatArena(capacity: Gan1DFigure.sampleCount)
+    private lazy var inputScratch = inputScratchArena.matrix(rows: Gan1DFigure.sampleCount, cols: 1)
+
+    /// D(x) as a probability at each x, given the batch stddev feature `sd` (in D's units).
+    public func discriminatorProbability(at xs: [Float], batchStd sd: Float) -> [Float] {
+        var out: [Float] = []
+        out.reserveCapacity(xs.count)
+        let chunk = configuration.batchSize
+        var start = 0
+        while start < xs.count {
+            let n = min(chunk, xs.count - start)
+            for i in 0 ..< n {
+                features.base[2 * i] = (xs[start + i] - centre) / scale
+                features.base[2 * i + 1] = sd
+            }
+            let logits = discriminator.forward(features.prefix(rows: n))
+            for i in 0 ..< n { out.append(sigmoid(logits.base[i])) }
+            start += n
+        }
+        return out
+    }
+}
