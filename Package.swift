@@ -6,6 +6,9 @@ import PackageDescription
 //                      -> TrainingSession (worker thread, commands, snapshots) -> GANView
 //                                                                            -> GANTraining (MNIST, GANs, checkpoints)
 //   GANTraining -> NeuralNet (matrices over OpenBLAS) + GANFormats (zlib, safetensors, npy, PNG, CSV)
+let optimisedInDebug: [SwiftSetting] = [.unsafeFlags(["-O"], .when(configuration: .debug))]
+let optimisedAlways: [SwiftSetting] = optimisedInDebug + [.unsafeFlags(["-Ounchecked"], .when(configuration: .release))]
+
 let package = Package(
     name: "gantop",
     platforms: [.macOS(.v15)],
@@ -22,10 +25,11 @@ let package = Package(
         .systemLibrary(name: "CZlib", path: "Sources/CZlib"),
         .systemLibrary(name: "CNcursesw", path: "Sources/CNcursesw"),
 
-        .target(name: "NeuralNet", dependencies: ["CBLAS"],
-                swiftSettings: [.unsafeFlags(["-Ounchecked"], .when(configuration: .release))]),
-        .target(name: "GANFormats", dependencies: ["CZlib"]),
-        .target(name: "GANTraining", dependencies: ["NeuralNet", "GANFormats"]),
+        // The numeric targets are optimised in debug builds too: `swift test` trains real networks,
+        // and unoptimised elementwise loops are ~30× slower (tests can still @testable import them).
+        .target(name: "NeuralNet", dependencies: ["CBLAS"], swiftSettings: optimisedAlways),
+        .target(name: "GANFormats", dependencies: ["CZlib"], swiftSettings: optimisedInDebug),
+        .target(name: "GANTraining", dependencies: ["NeuralNet", "GANFormats"], swiftSettings: optimisedInDebug),
         .target(name: "GANView"),
         .target(name: "TrainingSession", dependencies: ["GANTraining", "GANView"]),
         .target(name: "TerminalUI", dependencies: ["CNcursesw", "GANView"]),
@@ -36,7 +40,7 @@ let package = Package(
 
         .testTarget(name: "NeuralNetTests", dependencies: ["NeuralNet"]),
         .testTarget(name: "GANFormatsTests", dependencies: ["GANFormats"]),
-        .testTarget(name: "GANTrainingTests", dependencies: ["GANTraining"]),
+        .testTarget(name: "GANTrainingTests", dependencies: ["GANTraining", "GANFormats"]),
         .testTarget(name: "GANViewTests", dependencies: ["GANView"]),
         .testTarget(name: "TrainingSessionTests", dependencies: ["TrainingSession"]),
         .testTarget(name: "EndToEndTests", dependencies: []),

@@ -44,6 +44,11 @@ public final class ClassifierTrainer {
     private let input: Matrix
     private let mask: Matrix
     private let totalSteps: Int
+    /// Training sees (x − mean)/std with the data's global pixel statistics: centred inputs train
+    /// much faster than [-1, 1] pixels that are mostly −1. `trainedClassifier()` folds the affine
+    /// map into the first layer, so the saved classifier takes the GAN's [-1, 1] pixels directly.
+    public let inputMean: Float
+    public let inputStd: Float
     public private(set) var step = 0
     public private(set) var epoch = 0
 
@@ -65,6 +70,34 @@ public final class ClassifierTrainer {
         input = arena.matrix(rows: b, cols: MNISTImages.pixelsPerImage)
         mask = arena.matrix(rows: b, cols: classifier.featureSize)
         totalSteps = configuration.epochs * ((images.count + b - 1) / b)
+        var sum = 0.0, squares = 0.0
+        for p in images.pixels {
+            let x = Double(p) / 127.5 - 1
+            sum += x
+            squares += x * x
+        }
+        let n = Double(images.pixels.count), mean = sum / n
+        inputMean = Float(mean)
+        inputStd = Float(max(squares / n - mean * mean, 1e-4).squareRoot())
+    }
+
+    /// A classifier for [-1, 1] inputs with the current weights: W' = W/std, b' = b − W'·(mean·1).
+    public func trainedClassifier(maxRows: Int = 1000) -> MNISTClassifier {
+        let out = MNISTClassifier(hiddenSizes: configuration.hiddenSizes, maxRows: maxRows)
+        for (from, to) in [(classifier.body.parameters, out.body.parameters), (classifier.head.parameters, out.head.parameters)] {
+            to.values.update(from: from.values, count: from.count)
+        }
+        let w = out.body.weight(0), b = out.body.bias(0)
+        let scale = 1 / inputStd
+        for r in 0 ..< w.rows {
+            var rowSum: Float = 0
+            for c in 0 ..< w.cols {
+                w[r, c] *= scale
+                rowSum += w[r, c]
+            }
+            b[0, r] -= inputMean * rowSum
+        }
+        return out
     }
 
     /// The cosine schedule at `step`.
@@ -135,21 +168,18 @@ public final class ClassifierTrainer {
         return result
     }
 
-    /// Image `index` scaled to [-1, 1] and translated by a random (dx, dy) in ±maxShift;
-    /// pixels shifted in from outside are background (-1).
+    /// Image `index` standardised and translated by a random (dx, dy) in ±maxShift; pixels
+    /// shifted in from outside are background.
     private func fillShifted(_ index: Int, into row: UnsafeMutablePointer<Float>) {
         let s = configuration.maxShift, side = MNISTImages.side
-        guard s > 0 else {
-            images.copyScaled(index, into: row)
-            return
-        }
-        let dx = rng.nextInt(below: 2 * s + 1) - s, dy = rng.nextInt(below: 2 * s + 1) - s
-        row.update(repeating: -1, count: MNISTImages.pixelsPerImage)
+        let dx = s > 0 ? rng.nextInt(below: 2 * s + 1) - s : 0, dy = s > 0 ? rng.nextInt(below: 2 * s + 1) - s : 0
+        let a = 2 / (255 * inputStd), c = (-1 - inputMean) / inputStd
+        row.update(repeating: c, count: MNISTImages.pixelsPerImage)
         images.pixels.withUnsafeBufferPointer { p in
             let src = p.baseAddress! + index * MNISTImages.pixelsPerImage
             for y in max(0, dy) ..< min(side, side + dy) {
                 let from = src + (y - dy) * side, to = row + y * side
-                for x in max(0, dx) ..< min(side, side + dx) { to[x] = Float(from[x - dx]) * (2 / 255) - 1 }
+                for x in max(0, dx) ..< min(side, side + dx) { to[x] = Float(from[x - dx]) * a + c }
             }
         }
     }

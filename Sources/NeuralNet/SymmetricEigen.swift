@@ -8,21 +8,29 @@ import CBLAS
 /// Fréchet distance's matrix square roots need. Each plane rotation touches two rows and two
 /// columns; the rows are rotated with `cblas_drot` and mirrored into the columns with
 /// `cblas_dcopy`, so the O(d³) work per sweep runs in OpenBLAS even in debug builds: a 256 × 256
-/// matrix takes a few tenths of a second.
+/// matrix takes a few tenths of a second. The metrics need eigenvectors only once per run
+/// (C^{½} of the test set); `eigenvalues(_:dimension:)` serves every other decomposition.
 public struct SymmetricEigen: Sendable {
     /// Eigenvalues, ascending.
     public let values: [Double]
     /// Eigenvectors as the *rows* of a row-major d × d array: row i belongs to `values[i]`.
     public let vectors: [Double]
     public let dimension: Int
-    /// Jacobi sweeps used (≈ 6–10 for well-mixed matrices).
+    /// Jacobi sweeps used (≈ 6–12).
     public let sweeps: Int
 
-    /// - Parameters:
-    ///   - matrix: row-major d × d; only symmetry up to rounding is assumed (it is symmetrised).
-    ///   - computeVectors: false when only the eigenvalues are needed (a third less work).
-    public init(_ matrix: [Double], dimension d: Int, computeVectors: Bool = true, maxSweeps: Int = 50) {
+    /// - Parameter matrix: row-major d × d; only symmetry up to rounding is assumed (it is
+    ///   symmetrised). For eigenvalues alone, `SymmetricEigen.eigenvalues` is much faster.
+    public init(_ matrix: [Double], dimension d: Int, maxSweeps: Int = 50) {
         precondition(d >= 0 && matrix.count == d * d, "SymmetricEigen: need a \(d)×\(d) matrix")
+        guard matrix.allSatisfy(\.isFinite) else {
+            // A diverged network's features: no iteration would converge, so answer NaN at once.
+            values = Array(repeating: .nan, count: d)
+            vectors = Array(repeating: .nan, count: d * d)
+            dimension = d
+            sweeps = 0
+            return
+        }
         var a = matrix
         for i in 0 ..< d {
             for j in i + 1 ..< d {
@@ -38,12 +46,12 @@ public struct SymmetricEigen: Sendable {
         a.withUnsafeMutableBufferPointer { ab in
             w.withUnsafeMutableBufferPointer { wb in
                 let a = ab.baseAddress!, w = wb.baseAddress!
-                sweeps = Self.jacobi(a, w, d, computeVectors: computeVectors, maxSweeps: maxSweeps)
+                sweeps = Self.jacobi(a, w, d, maxSweeps: maxSweeps)
             }
         }
         let order = (0 ..< d).sorted { a[$0 * d + $0] < a[$1 * d + $1] }
         values = order.map { a[$0 * d + $0] }
-        vectors = computeVectors ? order.flatMap { w[$0 * d ..< $0 * d + d] } : []
+        vectors = order.flatMap { w[$0 * d ..< $0 * d + d] }
         dimension = d
         self.sweeps = sweeps
     }
@@ -51,7 +59,7 @@ public struct SymmetricEigen: Sendable {
     /// Sweeps over all (p, q) pairs until the off-diagonal mass is negligible against the
     /// diagonal. Returns the number of sweeps.
     private static func jacobi(_ a: UnsafeMutablePointer<Double>, _ w: UnsafeMutablePointer<Double>, _ d: Int,
-                               computeVectors: Bool, maxSweeps: Int) -> Int {
+                               maxSweeps: Int) -> Int {
         let n = Int32(d), stride = Int32(d)
         var total = 0.0
         for i in 0 ..< d * d { total += a[i] * a[i] }
@@ -67,8 +75,8 @@ public struct SymmetricEigen: Sendable {
                 for q in p + 1 ..< d {
                     let apq = a[p * d + q]
                     let app = a[p * d + p], aqq = a[q * d + q]
-                    // Skipping a rotation whose element cannot change the diagonal saves the
-                    // late sweeps most of their work (the threshold strategy of Rutishauser).
+                    // An element too small to change either diagonal entry is zeroed without a
+                    // rotation: late sweeps then cost little more than this scan.
                     if abs(apq) <= 1e-18 * (abs(app) + abs(aqq)) || apq == 0 {
                         a[p * d + q] = 0
                         a[q * d + p] = 0
@@ -88,7 +96,7 @@ public struct SymmetricEigen: Sendable {
                     a[q * d + p] = 0
                     cblas_dcopy(n, a + p * d, 1, a + p, stride)
                     cblas_dcopy(n, a + q * d, 1, a + q, stride)
-                    if computeVectors { cblas_drot(n, w + p * d, 1, w + q * d, 1, c, -s) }
+                    cblas_drot(n, w + p * d, 1, w + q * d, 1, c, -s)
                 }
             }
         }

@@ -54,6 +54,7 @@ public final class TrainingWorker: @unchecked Sendable {
 
     private func run() {
         var lastPublish = Date.distantPast
+        model.state = currentState  // started paused: the first snapshot already says PAUSED
         publish()
         while true {
             let idle = (paused && pendingSteps == 0) || model.state == .diverged || reachedStop

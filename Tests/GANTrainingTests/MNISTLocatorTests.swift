@@ -14,7 +14,7 @@ final class MNISTLocatorTests: XCTestCase {
     private func makeDataFolder(_ relative: String) throws -> URL {
         let url = scratch.appendingPathComponent(relative)
         try FileManager.default.createDirectory(at: url, withIntermediateDirectories: true)
-        FileManager.default.createFile(atPath: url.appendingPathComponent("train-images-idx3-ubyte.gz").path, contents: Data())
+        _ = FileManager.default.createFile(atPath: url.appendingPathComponent("train-images-idx3-ubyte.gz").path, contents: Data())
         return url
     }
 

@@ -159,11 +159,40 @@ final class TrainingWorkerTests: XCTestCase {
         })
         _ = try XCTUnwrap(waitForSnapshot(worker) { _ in true })
         worker.channel.send(.step)
+        _ = try XCTUnwrap(waitForSnapshot(worker) { $0.step == 1 && $0.state == .paused })
         worker.channel.send(.save)
         let s = try XCTUnwrap(waitForSnapshot(worker) { $0.message == "saved step 1" },
                               "the save message did not appear (latest: \(describe(worker)))")
         XCTAssertEqual(s.snapshot.step, 1)
         XCTAssertEqual(saves.value, 1)
+    }
+
+    /// `SessionCommand`'s contract: "applied by the worker at a step boundary, in the order they
+    /// were sent". So `n` then `w` pressed within one frame saves the model *after* the step.
+    func testStepThenSaveSentTogetherSavesAfterTheStep() throws {
+        // The first save blocks the worker until both commands are queued, so they are
+        // deterministically taken together (as when two keys arrive within one frame).
+        let entered = DispatchSemaphore(value: 0), release = DispatchSemaphore(value: 0)
+        let calls = Counter()
+        let (worker, _) = makeWorker(startPaused: true, saver: { model in
+            calls.increment()
+            if calls.value == 1 {
+                entered.signal()
+                _ = release.wait(timeout: .now() + 10)
+                return ""
+            }
+            return "saved step \(model.step)"
+        })
+        _ = try XCTUnwrap(waitForSnapshot(worker) { _ in true })
+        worker.channel.send(.save)
+        XCTAssertEqual(entered.wait(timeout: .now() + 5), .success)
+        worker.channel.send(.step)
+        worker.channel.send(.save)
+        release.signal()
+        let s = try XCTUnwrap(waitForSnapshot(worker) { $0.step == 1 && $0.state == .paused && !$0.message.isEmpty },
+                              "latest: \(describe(worker))")
+        XCTAssertEqual(s.snapshot.message, "saved step 1",
+                       "commands must apply in the order sent: the save ran before the step queued ahead of it")
     }
 
     func testFailingSaveIsReportedAndTrainingGoesOn() throws {
