@@ -20,6 +20,8 @@ public struct ScreenLayout: Sendable, Hashable {
     public var lossChart: Rect
     public var gan1D: Rect
     public var digits: Rect
+    /// The quality meter's panel: beside the 1-D panel on wide terminals, absent (zero) otherwise.
+    public var quality: Rect = .zero
     public var keyHints: Rect
 }
 
@@ -31,6 +33,8 @@ public enum Screen {
     public static let minimumWidth = 80
     public static let minimumHeight = 24
     public static let wideWidth = 120
+    /// From this width on, the quality panel sits beside the 1-D panel.
+    public static let qualityMinimumScreenWidth = 140
 
     public static func layout(width: Int, height: Int) -> ScreenLayout {
         guard width >= minimumWidth, height >= minimumHeight else {
@@ -44,11 +48,14 @@ public enum Screen {
             let g1dHeight = min(max(bodyHeight * 32 / 100, 12), 18)
             let upper = bodyHeight - g1dHeight
             let digitsWidth = min(DigitGrid.panelWidth(forHeight: upper), width / 2)
+            // The quality panel takes the bottom-right corner once the 1-D panel can spare it.
+            let qualityWidth = width >= qualityMinimumScreenWidth ? QualityPanel.preferredWidth : 0
             return ScreenLayout(
                 tooSmall: false, status: status,
                 lossChart: Rect(x: 0, y: top, width: width - digitsWidth, height: upper),
-                gan1D: Rect(x: 0, y: top + upper, width: width, height: g1dHeight),
+                gan1D: Rect(x: 0, y: top + upper, width: width - qualityWidth, height: g1dHeight),
                 digits: Rect(x: width - digitsWidth, y: top, width: digitsWidth, height: upper),
+                quality: Rect(x: width - qualityWidth, y: top + upper, width: qualityWidth, height: qualityWidth > 0 ? g1dHeight : 0),
                 keyHints: keyHints)
         }
         let digitsWidth = min(DigitGrid.panelWidth(forHeight: bodyHeight), width / 2)
@@ -92,6 +99,7 @@ public enum Screen {
         LossChart.render(snapshot.history, smoothing: options.smoothing, into: &buffer, rect: l.lossChart, theme: theme)
         DigitGrid.render(snapshot.digits, halfBlocks: options.unicodeDigits, into: &buffer, rect: l.digits, theme: theme)
         Gan1DPanel.render(snapshot.gan1d, into: &buffer, rect: l.gan1D, theme: theme)
+        if !l.quality.isEmpty { QualityPanel.render(snapshot.quality, into: &buffer, rect: l.quality, theme: theme) }
         StatusBar.renderKeyHints(into: &buffer, rect: l.keyHints, theme: theme)
         if options.helpVisible { HelpOverlay.render(into: &buffer, rect: buffer.bounds, theme: theme) }
     }

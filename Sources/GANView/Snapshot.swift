@@ -76,6 +76,8 @@ public struct FrameSnapshot: Sendable, Equatable {
     /// 16 images, each 28×28 = 784 Floats, row-major, in [-1, 1] (-1 background, 1 ink).
     public var digits: [[Float]]
     public var gan1d: Gan1DPanelData?
+    /// The quality meter's latest reading (nil until the first one, or without a classifier).
+    public var quality: QualityData?
 
     public static let digitSide = 28
     public static let digitCount = 16
@@ -84,7 +86,7 @@ public struct FrameSnapshot: Sendable, Equatable {
                 stepsPerSecond: Double = 0, dLoss: Float = .nan, gLoss: Float = .nan,
                 dReal: Float = .nan, dFake: Float = .nan, seed: UInt64 = 0, message: String = "",
                 history: LossHistory = LossHistory(), digits: [[Float]] = [],
-                gan1d: Gan1DPanelData? = nil) {
+                gan1d: Gan1DPanelData? = nil, quality: QualityData? = nil) {
         self.state = state
         self.epoch = epoch
         self.step = step
@@ -98,5 +100,6 @@ public struct FrameSnapshot: Sendable, Equatable {
         self.history = history
         self.digits = digits
         self.gan1d = gan1d
+        self.quality = quality
     }
 }

@@ -29,13 +29,18 @@ public final class SessionModel {
     /// 1-D steps per MNIST step: ~1 % of an MNIST step's time, converging in seconds.
     public var gan1dStepsPerStep = 4
     private let gan1dSeed: UInt64
+    /// The quality meter and how often it reads (every `qualityEvery` steps; under 1 % of the time).
+    public let qualityMeter: QualityMeter?
+    public var qualityEvery = 500
+    public private(set) var quality: QualityData?
 
-    public init(gan: MNISTGAN, latents: [Float], gan1d: Gan1D? = nil,
+    public init(gan: MNISTGAN, latents: [Float], gan1d: Gan1D? = nil, qualityMeter: QualityMeter? = nil,
                 saver: ((SessionModel) throws -> String)? = nil,
                 onStep: ((StepStats, SessionModel) -> Void)? = nil,
                 onFinish: ((SessionModel) -> Void)? = nil) {
         self.gan = gan
         self.gan1d = gan1d
+        self.qualityMeter = qualityMeter
         self.gan1dSeed = gan.seed
         self.latents = latents
         self.digits = DigitSampler(generator: gan.generator, latents: latents, count: FrameSnapshot.digitCount)
@@ -52,6 +57,11 @@ public final class SessionModel {
         last = stats
         rate.tick()
         history.append(step: stats.step, d: stats.dLoss, g: stats.gLoss)
+        if let qualityMeter, stats.step % qualityEvery == 0, stats.isFinite {
+            let m = qualityMeter.measure(step: stats.step)
+            quality = QualityData(score: Float(m.score), classHistogram: m.classHistogram, confidence: Float(m.confidence),
+                                  scoreHistory: qualityMeter.scoreHistory, collapseWarning: m.collapseWarning)
+        }
         onStep?(stats, self)
         if !stats.isFinite {
             hasDiverged = true
@@ -97,7 +107,7 @@ public final class SessionModel {
                       dLoss: last?.dLoss ?? .nan, gLoss: last?.gLoss ?? .nan,
                       dReal: last?.dReal ?? .nan, dFake: last?.dFake ?? .nan,
                       seed: gan.seed, message: message, history: history,
-                      digits: currentDigits(), gan1d: gan1dPanel())
+                      digits: currentDigits(), gan1d: gan1dPanel(), quality: quality)
     }
 }
 

@@ -8,6 +8,8 @@ struct HeadlessRun {
     let prepared: PreparedRun
     let output: RunOutput
     let saving: SaveOptions
+    let meter: QualityMeter?
+    let qualityEvery: Int
     let stopAt: Stop
     let logEvery: Int
     let json: Bool
@@ -44,6 +46,7 @@ struct HeadlessRun {
                 windowStart = now
                 windowSteps = 0
             }
+            if let meter, stats.step % qualityEvery == 0 { report(meter.measure(step: stats.step), step: stats.step) }
             if let n = saving.saveEvery, stats.step % n == 0 { save(gan) }
         }
         let elapsed = Date().timeIntervalSince(start)
@@ -58,6 +61,16 @@ struct HeadlessRun {
             return 128 + signal
         }
         return 0
+    }
+
+    private func report(_ m: QualityMeasurement, step: Int) {
+        if json {
+            printLine("{\"step\":\(step),\(m.jsonFields)}")
+        } else {
+            let classes = m.classHistogram.map(String.init).joined(separator: " ")
+            printLine("quality at step \(step): MNIST score \(fixed(Float(m.score), 2)), classes [\(classes)], confidence \(fixed(Float(m.confidence), 3))"
+                      + (m.collapseWarning.map { "; WARNING: \($0)" } ?? ""))
+        }
     }
 
     /// A failed save is reported and training goes on: the previous files are intact.

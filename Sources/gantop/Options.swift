@@ -67,3 +67,31 @@ func printError(_ message: String) {
 func printLine(_ line: String) {
     FileHandle.standardOutput.write(Data((line + "\n").utf8))
 }
+
+/// The quality meter's options (shared by the UI and headless runs).
+struct QualityOptions: ParsableArguments {
+    @Option(name: .customLong("quality-every"), help: ArgumentHelp("Measure sample quality (MNIST score, classes) every K steps; 0 turns it off.", valueName: "k"))
+    var every = 500
+
+    @Option(name: .customLong("classifier"), help: ArgumentHelp("The digit classifier's weights (default assets/classifier.safetensors).", valueName: "file"))
+    var weights: String?
+
+    func validate() throws {
+        if every < 0 { throw ValidationError("--quality-every must be 0 or more (got \(every))") }
+    }
+
+    /// The meter, or nil when turned off; a missing classifier is an error only if it was named.
+    func meter(for gan: MNISTGAN) throws -> QualityMeter? {
+        guard every > 0 else { return nil }
+        let url: URL
+        if let weights {
+            guard FileManager.default.fileExists(atPath: weights) else { throw ValidationError("--classifier \(weights): no such file") }
+            url = URL(fileURLWithPath: weights)
+        } else {
+            guard let found = try? MNISTClassifier.locateWeights(explicit: nil) else { return nil }
+            url = found
+        }
+        let classifier = try MNISTClassifier.load(from: url, maxRows: 1000)
+        return QualityMeter(generator: gan.generator, classifier: classifier, seed: gan.seed)
+    }
+}

@@ -31,6 +31,9 @@ struct Sample: ParsableCommand {
     @Option(help: ArgumentHelp("Also write the digits as a grid picture.", valueName: "grid.png"))
     var png: String?
 
+    @Flag(help: "Also print the quality meter's metrics (MNIST score, classes, Fréchet distance) for these digits.")
+    var score = false
+
     func validate() throws {
         guard (1 ... 1_000_000).contains(count) else { throw ValidationError("--count must be between 1 and 1,000,000 (got \(count))") }
     }
@@ -59,6 +62,7 @@ struct Sample: ParsableCommand {
             try SampleGrid.image(digits: images, columns: Int(Double(count).squareRoot().rounded(.up))).write(to: URL(fileURLWithPath: png))
         }
         printLine("wrote \(count) digits from step \(header.step) to \(out)")
+        if score { printLine(try QualityReport.describe(images: images, count: count)) }
     }
 }
 

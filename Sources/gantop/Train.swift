@@ -36,6 +36,7 @@ struct Train: ParsableCommand {
     @OptionGroup var data: DataOptions
     @OptionGroup var hyper: HyperParameterOptions
     @OptionGroup var saving: SaveOptions
+    @OptionGroup var quality: QualityOptions
 
     func validate() throws {
         if let s = steps, s < 1 { throw ValidationError("--steps must be at least 1 (got \(s))") }
@@ -55,7 +56,9 @@ struct Train: ParsableCommand {
                                             target: target ?? (headless ? nil : .normal))
         let output = RunOutput(directory: saving.runDirectory)
         if headless {
-            let code = try HeadlessRun(prepared: prepared, output: output, saving: saving, stopAt: stopCondition,
+            let code = try HeadlessRun(prepared: prepared, output: output, saving: saving,
+                                       meter: try quality.meter(for: prepared.gan), qualityEvery: quality.every,
+                                       stopAt: stopCondition,
                                        logEvery: logEvery, json: json).execute()
             if code != 0 { throw ExitCode(code) }
         } else {
@@ -67,7 +70,7 @@ struct Train: ParsableCommand {
         let gan = prepared.gan
         let saveEvery = saving.saveEvery
         let model = SessionModel(
-            gan: gan, latents: prepared.latents, gan1d: prepared.gan1d,
+            gan: gan, latents: prepared.latents, gan1d: prepared.gan1d, qualityMeter: try quality.meter(for: gan),
             saver: { model in try Saving.save(model, to: output) },
             onStep: { stats, model in
                 output.record(stats)
@@ -76,6 +79,7 @@ struct Train: ParsableCommand {
             onFinish: saving.noSaveOnQuit ? nil : { model in
                 if output.lastSavedStep != model.gan.step { model.save() }
             })
+        model.qualityEvery = max(quality.every, 1)
         if let resumed = prepared.resumedFrom { model.setMessage("resumed from \(resumed) at step \(gan.step)") }
         var options = TrainingWorker.Options()
         options.stopAtStep = steps
