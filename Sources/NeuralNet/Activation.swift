@@ -18,14 +18,11 @@ public enum Activation: Sendable, Equatable {
             case .identity:
                 for c in 0 ..< cols { row[c] += bias[c] }
             case .leakyReLU(let slope):
-                for c in 0 ..< cols {
-                    let v = row[c] + bias[c]
-                    row[c] = v > 0 ? v : v * slope
-                }
+                ElementwiseKernels.biasLeakyReLU(row, bias: bias, count: cols, slope: slope)
             case .relu:
-                for c in 0 ..< cols { row[c] = max(row[c] + bias[c], 0) }
+                ElementwiseKernels.biasLeakyReLU(row, bias: bias, count: cols, slope: 0)
             case .tanh:
-                for c in 0 ..< cols { row[c] = fastTanh(row[c] + bias[c]) }
+                ElementwiseKernels.biasTanh(row, bias: bias, count: cols)
             }
         }
     }
@@ -33,28 +30,17 @@ public enum Activation: Sendable, Equatable {
     /// grad ← grad ⊙ act'(·), in place, given the forward outputs y.
     @inlinable
     public func backward(outputs y: Matrix, grad g: Matrix) {
-        let n = g.count
-        let yp = y.base, gp = g.base
         switch self {
         case .identity:
             break
         case .leakyReLU(let slope):
-            for i in 0 ..< n where yp[i] <= 0 { gp[i] *= slope }
+            ElementwiseKernels.leakyReLUBackward(outputs: y.base, grad: g.base, count: g.count, slope: slope)
         case .relu:
-            for i in 0 ..< n where yp[i] <= 0 { gp[i] = 0 }
+            ElementwiseKernels.leakyReLUBackward(outputs: y.base, grad: g.base, count: g.count, slope: 0)
         case .tanh:
-            for i in 0 ..< n { gp[i] *= 1 - yp[i] * yp[i] }
+            ElementwiseKernels.tanhBackward(outputs: y.base, grad: g.base, count: g.count)
         }
     }
-}
-
-/// tanh through exp, accurate to a few ulps and branch-free enough to vectorise.
-@inlinable
-public func fastTanh(_ x: Float) -> Float {
-    // tanh(x) = 1 − 2 / (exp(2x) + 1); clamp so exp never overflows (tanh(±9) == ±1 in Float).
-    let c = min(max(x, -9), 9)
-    let e = expf(2 * c)
-    return 1 - 2 / (e + 1)
 }
 
 /// The logistic function, stable for large |x|.

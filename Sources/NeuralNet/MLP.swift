@@ -126,7 +126,7 @@ public final class MLP {
             let x = i == 0 ? input : outputs[i - 1].prefix(rows: n)
             if weightGradients {
                 BLAS.gemm(delta, transposeA: true, x, into: parameters.grad(weights[i]), beta: accumulate ? 1 : 0)
-                Self.sumRows(delta, into: parameters.grads + biases[i].offset, accumulate: accumulate)
+                ElementwiseKernels.sumRows(delta, into: parameters.grads + biases[i].offset, accumulate: accumulate)
             }
             if i > 0 {
                 let below = deltas[i - 1].prefix(rows: n)
@@ -136,16 +136,6 @@ public final class MLP {
                 let target = (inputTarget ?? inputGradient).prefix(rows: n)
                 BLAS.gemm(delta, weight(0), into: target)
             }
-        }
-    }
-
-    /// Column sums of `m` (the bias gradient), row by row so the inner loop is contiguous.
-    @inlinable
-    static func sumRows(_ m: Matrix, into out: UnsafeMutablePointer<Float>, accumulate: Bool) {
-        if !accumulate { out.update(repeating: 0, count: m.cols) }
-        for r in 0 ..< m.rows {
-            let row = m.base + r * m.cols
-            for c in 0 ..< m.cols { out[c] += row[c] }
         }
     }
 }

@@ -23,7 +23,6 @@ public final class TrainingWorker: @unchecked Sendable {
     private var isFinished = false
     // Worker-thread state (never touched by other threads once `start` has been called).
     private var paused: Bool
-    private var pendingSteps = 0
 
     public init(model: SessionModel, channel: SessionChannel, options: Options = Options()) {
         self.model = model
@@ -52,23 +51,29 @@ public final class TrainingWorker: @unchecked Sendable {
         finished.unlock()
     }
 
+    /// Commands apply strictly in the order they were sent: a single step runs right where its
+    /// command stands, so `n` then `w` saves the stepped model.
     private func run() {
         var lastPublish = Date.distantPast
         model.state = currentState  // started paused: the first snapshot already says PAUSED
         publish()
         while true {
-            let idle = (paused && pendingSteps == 0) || model.state == .diverged || reachedStop
-            for command in channel.takeCommands(waitIfNone: idle) {
+            for command in channel.takeCommands(waitIfNone: isIdle) {
                 switch command {
                 case .quit:
                     model.finish()
                     publish()
                     return
                 case .togglePause:
-                    if model.state != .diverged { paused.toggle() }
-                    pendingSteps = 0
+                    if model.state != .diverged && !reachedStop { paused.toggle() }
                 case .step:
-                    if paused { pendingSteps += 1 } else { paused = true }
+                    if !paused {
+                        paused = true
+                    } else if model.state != .diverged && !reachedStop {
+                        model.state = .stepping
+                        publish()
+                        trainOneStep()
+                    }
                 case .save:
                     model.save()
                 case .cycleTarget:
@@ -80,16 +85,26 @@ public final class TrainingWorker: @unchecked Sendable {
                 publish()
                 lastPublish = Date()
             }
-            guard !((paused && pendingSteps == 0) || model.state == .diverged || reachedStop) else { continue }
-            if paused { pendingSteps -= 1 }
-            model.trainStep()
-            model.state = model.hasDiverged ? .diverged : currentState
+            guard !isIdle else { continue }
+            trainOneStep()
             let now = Date()
-            if paused || model.state == .diverged || now.timeIntervalSince(lastPublish) >= options.publishInterval || reachedStop {
+            if isIdle || now.timeIntervalSince(lastPublish) >= options.publishInterval {
                 publish()
                 lastPublish = now
             }
         }
+    }
+
+    /// Paused, diverged or done: the worker sleeps until a command arrives.
+    private var isIdle: Bool { paused || model.state == .diverged || reachedStop }
+
+    private func trainOneStep() {
+        model.trainStep()
+        if reachedStop, let stop = options.stopAtStep {
+            paused = true
+            model.setMessage("stopped at step \(stop) (--steps); w saves, q quits")
+        }
+        model.state = currentState
     }
 
     private var reachedStop: Bool {
@@ -98,9 +113,8 @@ public final class TrainingWorker: @unchecked Sendable {
     }
 
     private var currentState: TrainerState {
-        if model.state == .diverged { return .diverged }
-        if paused { return pendingSteps > 0 ? .stepping : .paused }
-        return .running
+        if model.state == .diverged || model.hasDiverged { return .diverged }
+        return paused ? .paused : .running
     }
 
     private func publish() { channel.publish(model.snapshot()) }

@@ -7,10 +7,12 @@ final class FullScreenEndToEndTests: XCTestCase {
     private var tmuxPath: String?
     private var socket = "gantop-e2e-\(getpid())"
     private var workDirectory: URL?
+    private var socketPath: String?
 
     override func tearDown() {
         // Always take our private tmux server down (SIGHUP makes gantop quit cleanly if it still runs).
         if let tmuxPath { _ = Self.run(tmuxPath, ["-L", socket, "kill-server"]) }
+        if let socketPath { unlink(socketPath) }  // tmux leaves the socket file behind
         if let workDirectory { try? FileManager.default.removeItem(at: workDirectory) }
         super.tearDown()
     }
@@ -32,9 +34,11 @@ final class FullScreenEndToEndTests: XCTestCase {
         let config = work.appendingPathComponent("tmux.conf")
         try "set -g status off\nset -g remain-on-exit on\nset -g default-terminal xterm-256color\n"
             .write(to: config, atomically: true, encoding: .utf8)
+        // `swift test` exports NO_COLOR=1; unset it so the 256-colour path (half-block digits) is what runs.
         let script = work.appendingPathComponent("run.sh")
         try """
             TERM=xterm-256color; export TERM
+            unset NO_COLOR
             \(Self.shellQuoted(binary.path)) --seed 7 --data \(Self.shellQuoted(data.path)) --out \(Self.shellQuoted(out.path)) 2>\(Self.shellQuoted(stderrFile.path))
             echo "EXIT=$?" > \(Self.shellQuoted(exitFile.path))
 
@@ -42,6 +46,9 @@ final class FullScreenEndToEndTests: XCTestCase {
         let started = tmuxCommand(["-f", config.path, "new-session", "-d", "-s", "e2e", "-x", "160", "-y", "50",
                                    "sh \(Self.shellQuoted(script.path))"])
         XCTAssertEqual(started.status, 0, "tmux new-session failed: \(started.output)")
+        let socketFile = tmuxCommand(["display-message", "-p", "#{socket_path}"]).output
+            .trimmingCharacters(in: .whitespacesAndNewlines)
+        if socketFile.contains(socket) { socketPath = socketFile }
         let diagnostics = { () -> String in
             let err = (try? String(contentsOf: stderrFile, encoding: .utf8)) ?? ""
             return "\ngantop stderr: \(err.isEmpty ? "(empty)" : err)\nscreen:\n\(self.capture().joined(separator: "\n"))"
@@ -387,27 +394,38 @@ final class FullScreenEndToEndTests: XCTestCase {
         throw XCTSkip("`\(name)` is not installed; the end-to-end terminal test needs it (apt-get install tmux)")
     }
 
-    /// Runs a command to completion; its stdout and stderr together.
+    /// Runs a command to completion; its stdout and stderr together (through a file).
     ///
-    /// Output goes through a file, not a pipe: the tmux server forked by `new-session` keeps
-    /// its parent's stdout open, so reading a pipe to its end would wait for the server to exit.
+    /// Not `Foundation.Process`: on Linux it learns that a child ended when an inherited socket
+    /// closes, and the tmux server forked by `new-session` would hold that socket (and any pipe)
+    /// open for its whole life, so `waitUntilExit` would hang. Here the child gets only
+    /// stdin/stdout/stderr, and we `waitpid` for it ourselves.
     static func run(_ executable: String, _ arguments: [String]) -> (status: Int32, output: String) {
-        let outputURL = FileManager.default.temporaryDirectory
-            .appendingPathComponent("gantop-e2e-\(getpid())-\(UUID().uuidString).out")
-        guard FileManager.default.createFile(atPath: outputURL.path, contents: nil),
-              let output = try? FileHandle(forWritingTo: outputURL) else { return (-1, "cannot create \(outputURL.path)") }
-        defer { try? FileManager.default.removeItem(at: outputURL) }
-        let process = Process()
-        process.executableURL = URL(fileURLWithPath: executable)
-        process.arguments = arguments
-        process.standardOutput = output
-        process.standardError = output
-        process.standardInput = FileHandle.nullDevice
-        do { try process.run() } catch { return (-1, "\(error)") }
-        process.waitUntilExit()
-        try? output.close()
-        let data = (try? Data(contentsOf: outputURL)) ?? Data()
-        return (process.terminationStatus, String(decoding: data, as: UTF8.self))
+        let outputPath = FileManager.default.temporaryDirectory
+            .appendingPathComponent("gantop-e2e-\(getpid())-\(UUID().uuidString).out").path
+        defer { unlink(outputPath) }
+        var actions = posix_spawn_file_actions_t()
+        posix_spawn_file_actions_init(&actions)
+        defer { posix_spawn_file_actions_destroy(&actions) }
+        posix_spawn_file_actions_addopen(&actions, 0, "/dev/null", O_RDONLY, 0)
+        posix_spawn_file_actions_addopen(&actions, 1, outputPath, O_WRONLY | O_CREAT | O_TRUNC, 0o644)
+        posix_spawn_file_actions_adddup2(&actions, 1, 2)
+        let maxFD = Int32(min(sysconf(Int32(_SC_OPEN_MAX)), 65536))
+        if maxFD > 3 {
+            for fd in 3 ..< maxFD where fcntl(fd, F_GETFD) != -1 { posix_spawn_file_actions_addclose(&actions, fd) }
+        }
+        let argv = ([executable] + arguments).map { strdup($0) } + [nil]
+        defer { argv.forEach { free($0) } }
+        var pid = pid_t()
+        let spawned = argv.withUnsafeBufferPointer { buffer in
+            posix_spawn(&pid, executable, &actions, nil, UnsafeMutablePointer(mutating: buffer.baseAddress!), environ)
+        }
+        guard spawned == 0 else { return (-1, "posix_spawn \(executable): \(String(cString: strerror(spawned)))") }
+        var status: Int32 = 0
+        while waitpid(pid, &status, 0) == -1 && errno == EINTR {}
+        let output = (try? String(contentsOfFile: outputPath, encoding: .utf8)) ?? ""
+        let exited = status & 0x7f == 0
+        return (exited ? (status >> 8) & 0xff : 128 + (status & 0x7f), output)
     }
 
     static func shellQuoted(_ s: String) -> String {
