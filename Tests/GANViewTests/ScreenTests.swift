@@ -22,7 +22,7 @@ final class ScreenTests: XCTestCase {
         for (w, h) in [(80, 24), (100, 30), (120, 30), (160, 50), (250, 70), (80, 60)] {
             let l = Screen.layout(width: w, height: h)
             XCTAssertFalse(l.tooSmall)
-            let rects = [l.status, l.lossChart, l.gan1D, l.digits, l.keyHints]
+            let rects = [l.status, l.lossChart, l.gan1D, l.digits, l.quality, l.keyHints]
             let area = rects.reduce(0) { $0 + $1.width * $1.height }
             XCTAssertEqual(area, w * h, "\(w)×\(h) panels tile the screen")
             for r in rects {
@@ -33,7 +33,9 @@ final class ScreenTests: XCTestCase {
             XCTAssertGreaterThan(DigitGrid.imageSize(fittingWidth: l.digits.width - 2, height: l.digits.height - 2).height, 0)
         }
         let wide = Screen.layout(width: 160, height: 50)
-        XCTAssertEqual(wide.gan1D.width, 160)
+        XCTAssertEqual(wide.gan1D.width + wide.quality.width, 160, "1-D and quality panels share the bottom row")
+        XCTAssertEqual(wide.quality.width, QualityPanel.preferredWidth)
+        XCTAssertTrue(Screen.layout(width: 120, height: 30).quality.isEmpty, "no quality panel below 140 columns")
         XCTAssertEqual(wide.lossChart.y, wide.digits.y)
         let narrow = Screen.layout(width: 80, height: 24)
         XCTAssertEqual(narrow.lossChart.x, narrow.gan1D.x)
