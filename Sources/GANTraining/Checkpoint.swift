@@ -37,6 +37,7 @@ public enum Checkpoint {
             ("adam.g.step", "\(gan.adamG.step)"), ("adam.d.step", "\(gan.adamD.step)"),
             ("batch_size", "\(c.batchSize)"), ("latent_size", "\(c.latentSize)"),
             ("lr_d", "\(gan.adamD.learningRate)"), ("lr_g", "\(gan.adamG.learningRate)"),
+            ("d_steps", "\(gan.dStepsPerGStep)"),
             ("beta1", "\(c.beta1)"), ("beta2", "\(c.beta2)"), ("epsilon", "\(c.epsilon)"),
             ("leaky_slope", "\(c.leakySlope)"),
         ]

@@ -10,8 +10,15 @@ public struct StepStats: Sendable, Equatable {
     public var dReal: Float
     /// Mean D(G(z)) on the fakes, before D's update.
     public var dFake: Float
+    /// Whether D / G were updated: a lone phase (keys `d`, `g`) or k = 0 leaves the other loss
+    /// uncomputed (NaN), which must not count as divergence.
+    public var updatedD = true
+    public var updatedG = true
 
-    public var isFinite: Bool { dLoss.isFinite && gLoss.isFinite && dReal.isFinite && dFake.isFinite }
+    /// Every value that was computed is finite (D(G(z)) always is computed, by phase 2 or 3).
+    public var isFinite: Bool {
+        (!updatedD || (dLoss.isFinite && dReal.isFinite)) && (!updatedG || gLoss.isFinite) && dFake.isFinite
+    }
 }
 
 /// The reference MLP GAN on MNIST and its training step, readable top to bottom.
@@ -67,21 +74,63 @@ public final class MNISTGAN {
     /// When set, each phase's wall time is added to it (the benchmark's per-phase breakdown).
     public var phaseTimer: PhaseTimer?
 
-    /// One step of the classic recipe.
+    /// D updates per G update (0–10), changeable between steps. 1 is the paper's recipe and
+    /// exactly the historical step; 0 freezes D (G keeps chasing a fixed D).
+    public var dStepsPerGStep = 1 {
+        didSet { precondition((0 ... 10).contains(dStepsPerGStep), "D steps per G step must be 0–10") }
+    }
+
+    /// One step of the classic recipe: k = `dStepsPerGStep` rounds of phases 1+2, then phase 3
+    /// on the last round's fakes (G has not changed since), so k = 1 is bit-identical to the
+    /// original single-round step that the determinism and resume tests pin down.
     @discardableResult
     public func trainStep() -> StepStats {
-        let b = configuration.batchSize
-        let real = discriminatorInput.rows(0, count: b)
-        let fake = discriminatorInput.rows(b, count: b)
         phaseTimer?.start()
+        var d = (loss: Float.nan, real: Float.nan, fake: Float.nan)
+        for _ in 0 ..< dStepsPerGStep {
+            generateFakes()
+            d = updateDiscriminator()
+        }
+        if dStepsPerGStep == 0 { generateFakes() }
+        let g = updateGenerator()
+        step += 1
+        return StepStats(step: step, epoch: sampler.epoch, dLoss: d.loss, gLoss: g.loss, dReal: d.real,
+                         dFake: dStepsPerGStep == 0 ? g.fake : d.fake, updatedD: dStepsPerGStep > 0)
+    }
 
-        // (1) G turns uniform noise into B fakes (landing in `fake`).
+    /// Phases 1+2 alone (key `d`): fresh fakes, one D update, G untouched. The step counter
+    /// does not move: it counts G updates, so a lone phase never looks like a whole step.
+    @discardableResult
+    public func trainDiscriminatorStep() -> StepStats {
+        phaseTimer?.start()
+        generateFakes()
+        let d = updateDiscriminator()
+        return StepStats(step: step, epoch: sampler.epoch, dLoss: d.loss, gLoss: .nan, dReal: d.real,
+                         dFake: d.fake, updatedG: false)
+    }
+
+    /// Phases 1+3 alone (key `g`): fresh noise, G forward, one G update through the frozen D.
+    /// dFake is D(G(z)) on those fakes, before G's update.
+    @discardableResult
+    public func trainGeneratorStep() -> StepStats {
+        phaseTimer?.start()
+        generateFakes()
+        let g = updateGenerator()
+        return StepStats(step: step, epoch: sampler.epoch, dLoss: .nan, gLoss: g.loss, dReal: .nan,
+                         dFake: g.fake, updatedD: false)
+    }
+
+    /// (1) G turns uniform noise into B fakes (landing in the fake half of D's input).
+    private func generateFakes() {
         rng.fillUniform(noise.buffer, -1, 1)
         generator.forward(noise)
         phaseTimer?.lap(.generatorForward)
+    }
 
-        // (2) D learns on B real (label 1) and B fake (label 0) samples, in one batch of 2B.
-        sampler.fill(real, from: images)
+    /// (2) D learns on B real (label 1) and B fake (label 0) samples, in one batch of 2B.
+    private func updateDiscriminator() -> (loss: Float, real: Float, fake: Float) {
+        let b = configuration.batchSize
+        sampler.fill(discriminatorInput.rows(0, count: b), from: images)
         phaseTimer?.lap(.realBatch)
         let logits = discriminator.forward(discriminatorInput)
         let dGradient = discriminator.outputGradient(rows: 2 * b)
@@ -92,11 +141,19 @@ public final class MNISTGAN {
         phaseTimer?.lap(.discriminatorForwardBackward)
         adamD.update(discriminator.parameters)
         phaseTimer?.lap(.discriminatorAdam)
+        return (dLoss, dReal, dFake)
+    }
 
-        // (3) G learns through D, D frozen (no weight gradients), fakes labelled real.
+    /// (3) G learns through D, D frozen (no weight gradients), fakes labelled real.
+    /// Returns the G loss and mean D(G(z)) on the fakes it used.
+    private func updateGenerator() -> (loss: Float, fake: Float) {
+        let b = configuration.batchSize
+        let fake = discriminatorInput.rows(b, count: b)
         let fakeLogits = discriminator.forward(fake)
         let gLoss = BinaryCrossEntropy.meanLossAndGradient(
             logits: fakeLogits, targets: { _ in 1 }, gradient: discriminator.outputGradient(rows: b)).loss
+        var dFake: Float = 0
+        for i in 0 ..< b { dFake += sigmoid(fakeLogits.base[i]) }
         discriminator.backward(input: fake, weightGradients: false, inputGradient: true,
                                into: generator.outputGradient(rows: b))
         phaseTimer?.lap(.frozenDiscriminator)
@@ -104,9 +161,7 @@ public final class MNISTGAN {
         phaseTimer?.lap(.generatorBackward)
         adamG.update(generator.parameters)
         phaseTimer?.lap(.generatorAdam)
-
-        step += 1
-        return StepStats(step: step, epoch: sampler.epoch, dLoss: dLoss, gLoss: gLoss, dReal: dReal, dFake: dFake)
+        return (gLoss, dFake / Float(b))
     }
 
     private static func meanProbabilities(_ logits: Matrix, split: Int) -> (Float, Float) {

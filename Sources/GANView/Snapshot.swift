@@ -57,6 +57,23 @@ public struct Gan1DPanelData: Sendable, Hashable {
     }
 }
 
+/// The live hyper-parameters and speed limit, shown in the status bar (keys 1–4, k/K, -/+).
+public struct TrainingSettings: Sendable, Hashable {
+    public var learningRateD: Float
+    public var learningRateG: Float
+    /// D updates per G update (0 freezes D).
+    public var dStepsPerGStep: Int
+    /// The throttle in steps/s; nil is full speed.
+    public var speedLimit: Int?
+
+    public init(learningRateD: Float, learningRateG: Float, dStepsPerGStep: Int, speedLimit: Int? = nil) {
+        self.learningRateD = learningRateD
+        self.learningRateG = learningRateG
+        self.dStepsPerGStep = dStepsPerGStep
+        self.speedLimit = speedLimit
+    }
+}
+
 /// What the worker publishes and the UI draws, once per frame.
 public struct FrameSnapshot: Sendable, Equatable {
     public var state: TrainerState
@@ -78,6 +95,8 @@ public struct FrameSnapshot: Sendable, Equatable {
     public var gan1d: Gan1DPanelData?
     /// The quality meter's latest reading (nil until the first one, or without a classifier).
     public var quality: QualityData?
+    /// nil for a snapshot without a trainer behind it (the view demo, tests): no settings shown.
+    public var settings: TrainingSettings?
 
     public static let digitSide = 28
     public static let digitCount = 16
@@ -86,7 +105,7 @@ public struct FrameSnapshot: Sendable, Equatable {
                 stepsPerSecond: Double = 0, dLoss: Float = .nan, gLoss: Float = .nan,
                 dReal: Float = .nan, dFake: Float = .nan, seed: UInt64 = 0, message: String = "",
                 history: LossHistory = LossHistory(), digits: [[Float]] = [],
-                gan1d: Gan1DPanelData? = nil, quality: QualityData? = nil) {
+                gan1d: Gan1DPanelData? = nil, quality: QualityData? = nil, settings: TrainingSettings? = nil) {
         self.state = state
         self.epoch = epoch
         self.step = step
@@ -101,5 +120,6 @@ public struct FrameSnapshot: Sendable, Equatable {
         self.digits = digits
         self.gan1d = gan1d
         self.quality = quality
+        self.settings = settings
     }
 }

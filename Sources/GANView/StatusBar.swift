@@ -85,6 +85,20 @@ public enum StatusBar {
         }
     }
 
+    /// A learning rate as short as it reads: 2e-4, 1e-4, 5e-5, 2.5e-5 (halving and doubling
+    /// from the default only ever needs a few significant digits).
+    static func learningRate(_ x: Float) -> String {
+        guard x.isFinite && x > 0 else { return Fmt.fixed(x, 1) }
+        var exponent = 0, mantissa = Double(x)
+        while mantissa >= 10 { mantissa /= 10; exponent += 1 }
+        while mantissa < 1 { mantissa *= 10; exponent -= 1 }
+        mantissa = (mantissa * 100).rounded() / 100
+        if mantissa >= 10 { mantissa /= 10; exponent += 1 }
+        var digits = String(mantissa)
+        if digits.hasSuffix(".0") { digits.removeLast(2) }
+        return exponent == 0 ? digits : "\(digits)e\(exponent)"
+    }
+
     /// `text` cut to `width` cells, ending in "…" when cut.
     public static func truncate(_ text: String, to width: Int) -> String {
         let scalars = text.unicodeScalars
@@ -113,7 +127,12 @@ public enum StatusBar {
 
     static func makeFields(_ s: FrameSnapshot, theme: Theme, short: Bool) -> [Field] {
         let label = theme[.label], value = theme[.value], warn = theme[.warning]
-        func num(_ v: Float, _ d: Int) -> Span { Span(Fmt.fixed(v, d), v.isFinite ? value : warn) }
+        // NaN outside divergence means "not computed" (before the first step, or the other
+        // network's loss after a lone `d`/`g` update): a dash, not an alarming "nan".
+        func num(_ v: Float, _ d: Int) -> Span {
+            if v.isNaN && s.state != .diverged { return Span("–", label) }
+            return Span(Fmt.fixed(v, d), v.isFinite ? value : warn)
+        }
         func field(_ name: String, _ v: Span, _ priority: Int) -> Field {
             Field(spans: [Span(name + " ", label), v], priority: priority)
         }
@@ -125,11 +144,19 @@ public enum StatusBar {
         let rate = s.stepsPerSecond
         let rateText = Fmt.fixed(rate, rate < 100 ? 1 : 0)
         out.append(Field(spans: [Span(rateText, value), Span(short ? "/s" : " steps/s", label)], priority: 50))
+        if let limit = s.settings?.speedLimit {
+            out.append(field(short ? "max" : "limit", Span("\(limit)/s", warn), 70))
+        }
         out.append(field("D", num(s.dLoss, 3), 80))
         out.append(field("G", num(s.gLoss, 3), 80))
         out.append(field(short ? "Dx" : "D(x)", num(s.dReal, 2), 55))
         out.append(field(short ? "DGz" : "D(G(z))", num(s.dFake, 2), 55))
         if let g = s.gan1d { out.append(field("KS", num(g.ks, 3), 45)) }
+        if let t = s.settings {
+            out.append(field(short ? "lrD" : "lr_D", Span(learningRate(t.learningRateD), value), 40))
+            out.append(field(short ? "lrG" : "lr_G", Span(learningRate(t.learningRateG), value), 40))
+            out.append(field(short ? "k" : "D:G", Span(short ? "\(t.dStepsPerGStep)" : "\(t.dStepsPerGStep):1", value), 40))
+        }
         out.append(field("seed", Span(String(s.seed), value), 30))
         return out
     }

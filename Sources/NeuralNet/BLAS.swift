@@ -6,7 +6,6 @@ import CBLAS
 /// (PyTorch's layout) and the forward pass multiplies by Wᵀ for free.
 public enum BLAS {
     /// c = alpha · op(a) · op(b) + beta · c, with op(x) = xᵀ when the flag is set.
-    @inlinable
     public static func gemm(_ a: Matrix, transposeA: Bool = false,
                             _ b: Matrix, transposeB: Bool = false,
                             into c: Matrix, alpha: Float = 1, beta: Float = 0) {
@@ -16,14 +15,42 @@ public enum BLAS {
         let n = transposeB ? b.rows : b.cols
         precondition(k == kb && c.rows == m && c.cols == n,
                      "gemm shape mismatch: (\(m)×\(k)) · (\(kb)×\(n)) into \(c.rows)×\(c.cols)")
-        cblas_sgemm(CblasRowMajor,
-                    transposeA ? CblasTrans : CblasNoTrans,
-                    transposeB ? CblasTrans : CblasNoTrans,
-                    Int32(m), Int32(n), Int32(k),
-                    alpha, a.base, Int32(a.cols),
-                    b.base, Int32(b.cols),
-                    beta, c.base, Int32(c.cols))
+        guard let team = CoreTeam.shared, m * n * k >= splitThreshold, max(m, n) >= 32 else {
+            raw(transposeA, transposeB, m, n, k, alpha, a.base, a.cols, b.base, b.cols, beta, c.base, c.cols)
+            return
+        }
+        // Two halves of C, one per core: by columns (op(B)'s columns) or by rows (op(A)'s rows),
+        // whichever is longer, cut at a multiple of 16 to keep the halves aligned.
+        let pointers = GemmOperands(a: a.base, b: b.base, c: c.base)
+        let (lda, ldb, ldc) = (a.cols, b.cols, c.cols)
+        if n >= m {
+            let half = ((n / 2) + 15) & ~15
+            team.run { part in
+                let start = part == 0 ? 0 : half, count = part == 0 ? half : n - half
+                let bPart = transposeB ? pointers.b + start * ldb : pointers.b + start
+                raw(transposeA, transposeB, m, count, k, alpha, pointers.a, lda, bPart, ldb, beta, pointers.c + start, ldc)
+            }
+        } else {
+            let half = ((m / 2) + 15) & ~15
+            team.run { part in
+                let start = part == 0 ? 0 : half, count = part == 0 ? half : m - half
+                let aPart = transposeA ? pointers.a + start : pointers.a + start * lda
+                raw(transposeA, transposeB, count, n, k, alpha, aPart, lda, pointers.b, ldb, beta, pointers.c + start * ldc, ldc)
+            }
+        }
     }
+
+    /// Products smaller than this (m·n·k) run on one core: splitting costs more than it saves.
+    public static let splitThreshold = 1 << 18
+
+    static func raw(_ ta: Bool, _ tb: Bool, _ m: Int, _ n: Int, _ k: Int, _ alpha: Float,
+                    _ a: UnsafeMutablePointer<Float>, _ lda: Int, _ b: UnsafeMutablePointer<Float>, _ ldb: Int,
+                    _ beta: Float, _ c: UnsafeMutablePointer<Float>, _ ldc: Int) {
+        guard m > 0, n > 0 else { return }
+        cblas_sgemm(CblasRowMajor, ta ? CblasTrans : CblasNoTrans, tb ? CblasTrans : CblasNoTrans,
+                    Int32(m), Int32(n), Int32(k), alpha, a, Int32(lda), b, Int32(ldb), beta, c, Int32(ldc))
+    }
+
 
     /// OpenBLAS's own thread pool size. Results are bit-identical for a fixed thread count.
     public static var threadCount: Int {
@@ -35,5 +62,15 @@ public enum BLAS {
     public static var coreName: String {
         guard let name = openblas_get_corename() else { return "unknown" }
         return String(cString: name)
+    }
+}
+
+/// The three operand pointers of a split product, shared by the two halves (disjoint writes).
+struct GemmOperands: @unchecked Sendable {
+    let a: UnsafeMutablePointer<Float>
+    let b: UnsafeMutablePointer<Float>
+    let c: UnsafeMutablePointer<Float>
+    init(a: UnsafeMutablePointer<Float>, b: UnsafeMutablePointer<Float>, c: UnsafeMutablePointer<Float>) {
+        self.a = a; self.b = b; self.c = c
     }
 }

@@ -1,24 +1,20 @@
-import Dispatch
-
-/// Splits a memory-bound elementwise pass (Adam) across the cores.
+/// Splits an elementwise pass (Adam) across the cores, through the same `CoreTeam` as the GEMMs.
 ///
-/// One core alone cannot pull enough bytes through the memory system for Adam's seven streams;
-/// two can. Small passes stay on the calling thread, where a dispatch would cost more than it saves.
+/// One core alone cannot pull Adam's seven streams through the memory system as fast as two
+/// (measured: 2.5 ms vs 1.45 ms for 1.5 M parameters). Small passes stay on the calling thread.
 public enum ParallelLoop {
-    /// Set to 1 for strictly single-threaded elementwise work.
-    nonisolated(unsafe) public static var maxParts = 2
     public static let minimumElementsPerPart = 65_536
 
     public static func parts(for count: Int) -> Int {
-        max(1, min(maxParts, count / minimumElementsPerPart))
+        CoreTeam.shared != nil && count >= 2 * minimumElementsPerPart ? 2 : 1
     }
 
-    /// Calls `body(0 ..< parts)`, concurrently when `parts > 1`. Each part must touch its own memory.
-    public static func run(_ parts: Int, _ body: @Sendable (Int) -> Void) {
-        if parts <= 1 {
-            body(0)
+    /// Calls `body` for each part in `0 ..< parts` (concurrently when 2). Parts touch disjoint memory.
+    public static func run(_ parts: Int, _ body: (Int) -> Void) {
+        if parts == 2, let team = CoreTeam.shared {
+            team.run(body)
         } else {
-            DispatchQueue.concurrentPerform(iterations: parts, execute: body)
+            for part in 0 ..< parts { body(part) }
         }
     }
 }

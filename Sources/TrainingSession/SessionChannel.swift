@@ -7,6 +7,17 @@ public enum SessionCommand: Sendable, Equatable {
     case togglePause
     /// One whole training step while paused (while running: pause first).
     case step
+    /// One D update alone (phases 1+2) while paused; the step counter does not move.
+    case stepDiscriminator
+    /// One G update alone (phases 1+3, D frozen) while paused; the step counter does not move.
+    case stepGenerator
+    /// Multiply D's (or G's) learning rate, e.g. by 0.5 or 2; takes effect from the next update.
+    case scaleLearningRateD(Float)
+    case scaleLearningRateG(Float)
+    /// Change D steps per G step by this much (clamped to 0–10).
+    case adjustDSteps(Int)
+    /// Move the throttle this many notches slower (positive) or faster (negative).
+    case adjustSpeed(Int)
     case save
     case cycleTarget
     /// The 1-D panel's resolution changed (terminal resized): sample its curves on this many bins.
@@ -53,11 +64,15 @@ public final class SessionChannel: @unchecked Sendable {
     }
 
     /// Worker side: take the queued commands; if `wait` and none are queued, sleep until one is
-    /// sent (this is how a paused worker uses no CPU).
-    func takeCommands(waitIfNone wait: Bool) -> [SessionCommand] {
+    /// sent (this is how a paused worker uses no CPU). With a `deadline` (the throttle's next
+    /// step), sleep at most until then, so a key still wakes a slowed-down trainer at once.
+    func takeCommands(waitIfNone wait: Bool, deadline: Date? = nil) -> [SessionCommand] {
         condition.lock()
         defer { condition.unlock() }
         while wait && commands.isEmpty { condition.wait() }
+        if let deadline {
+            while commands.isEmpty && condition.wait(until: deadline) {}
+        }
         let taken = commands
         commands.removeAll(keepingCapacity: true)
         return taken

@@ -23,6 +23,11 @@ public final class SessionModel {
     private let onStep: ((StepStats, SessionModel) -> Void)?
     /// Called on quit (e.g. save on a clean quit).
     private let onFinish: ((SessionModel) -> Void)?
+    /// Called for every change a user makes to the training (a lone D or G update, a learning
+    /// rate, k) with the whole-step count and a name and value, for the run's events.csv.
+    private let onEvent: ((_ step: Int, _ event: String, _ value: String) -> Void)?
+    /// The throttle in steps/s (nil: full speed); the worker owns it, the model only shows it.
+    public var speedLimit: Int?
 
     /// The paper-figure GAN, trained alongside (a few tiny steps per MNIST step).
     public private(set) var gan1d: Gan1D?
@@ -37,7 +42,8 @@ public final class SessionModel {
     public init(gan: MNISTGAN, latents: [Float], gan1d: Gan1D? = nil, qualityMeter: QualityMeter? = nil,
                 saver: ((SessionModel) throws -> String)? = nil,
                 onStep: ((StepStats, SessionModel) -> Void)? = nil,
-                onFinish: ((SessionModel) -> Void)? = nil) {
+                onFinish: ((SessionModel) -> Void)? = nil,
+                onEvent: ((_ step: Int, _ event: String, _ value: String) -> Void)? = nil) {
         self.gan = gan
         self.gan1d = gan1d
         self.qualityMeter = qualityMeter
@@ -47,6 +53,7 @@ public final class SessionModel {
         self.saver = saver
         self.onStep = onStep
         self.onFinish = onFinish
+        self.onEvent = onEvent
     }
 
     public var step: Int { gan.step }
@@ -63,10 +70,53 @@ public final class SessionModel {
                                   scoreHistory: qualityMeter.scoreHistory, collapseWarning: m.collapseWarning)
         }
         onStep?(stats, self)
-        if !stats.isFinite {
-            hasDiverged = true
-            message = "diverged at step \(stats.step): d_loss \(stats.dLoss), g_loss \(stats.gLoss); paused"
-        }
+        checkDivergence(stats)
+    }
+
+    /// Which network a lone update trains (keys `d` and `g`).
+    public enum Network: Sendable { case discriminator, generator }
+
+    /// One update of D or G alone. It is not a step: no losses.csv row and no loss-history
+    /// point (both are keyed by step), but an event, and the status bar shows what it computed.
+    public func trainAlone(_ network: Network) {
+        let stats = network == .discriminator ? gan.trainDiscriminatorStep() : gan.trainGeneratorStep()
+        last = stats
+        let (name, count) = network == .discriminator ? ("d_update", gan.adamD.step) : ("g_update", gan.adamG.step)
+        onEvent?(stats.step, name, "\(count)")
+        message = network == .discriminator
+            ? "D alone: d_loss \(Fmt.fixed(stats.dLoss, 3)), D(x) \(Fmt.fixed(stats.dReal, 2)), D(G(z)) \(Fmt.fixed(stats.dFake, 2))"
+            : "G alone: g_loss \(Fmt.fixed(stats.gLoss, 3)), D(G(z)) \(Fmt.fixed(stats.dFake, 2)) before the update"
+        checkDivergence(stats)
+    }
+
+    private func checkDivergence(_ stats: StepStats) {
+        guard !stats.isFinite else { return }
+        hasDiverged = true
+        message = "diverged at step \(stats.step): d_loss \(stats.dLoss), g_loss \(stats.gLoss); paused"
+    }
+
+    /// The range a learning rate may be scaled within: halving or doubling for ever would
+    /// underflow to 0 or blow Adam up, and neither teaches anything.
+    public static let learningRateRange: ClosedRange<Float> = 1e-7 ... 1
+
+    /// Scales D's or G's Adam learning rate (keys 1–4); used from the next update on.
+    public func scaleLearningRate(_ network: Network, by factor: Float) {
+        let old = network == .discriminator ? gan.adamD.learningRate : gan.adamG.learningRate
+        let new = min(max(old * factor, Self.learningRateRange.lowerBound), Self.learningRateRange.upperBound)
+        let name = network == .discriminator ? "lr_d" : "lr_g"
+        guard new != old else { message = "\(name) is at its limit (\(old))"; return }
+        if network == .discriminator { gan.adamD.learningRate = new } else { gan.adamG.learningRate = new }
+        onEvent?(gan.step, name, "\(new)")
+        message = "\(name) \(old) → \(new) from the next update"
+    }
+
+    /// Changes D steps per G step by `delta`, within 0–10 (keys k / K).
+    public func adjustDSteps(by delta: Int) {
+        let new = min(max(gan.dStepsPerGStep + delta, 0), 10)
+        guard new != gan.dStepsPerGStep else { message = "D steps per G step stays \(new) (0–10)"; return }
+        gan.dStepsPerGStep = new
+        onEvent?(gan.step, "d_steps", "\(new)")
+        message = new == 0 ? "D steps per G step 0: D is frozen" : "D steps per G step \(new) from the next step"
     }
 
     public func save() {
@@ -107,7 +157,9 @@ public final class SessionModel {
                       dLoss: last?.dLoss ?? .nan, gLoss: last?.gLoss ?? .nan,
                       dReal: last?.dReal ?? .nan, dFake: last?.dFake ?? .nan,
                       seed: gan.seed, message: message, history: history,
-                      digits: currentDigits(), gan1d: gan1dPanel(), quality: quality)
+                      digits: currentDigits(), gan1d: gan1dPanel(), quality: quality,
+                      settings: TrainingSettings(learningRateD: gan.adamD.learningRate, learningRateG: gan.adamG.learningRate,
+                                                 dStepsPerGStep: gan.dStepsPerGStep, speedLimit: speedLimit))
     }
 }
 

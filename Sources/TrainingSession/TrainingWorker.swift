@@ -23,6 +23,12 @@ public final class TrainingWorker: @unchecked Sendable {
     private var isFinished = false
     // Worker-thread state (never touched by other threads once `start` has been called).
     private var paused: Bool
+    /// Index into `speedLimits` (0: full speed) and when the throttled trainer may step next.
+    private var speedIndex = 0
+    private var nextStepTime: Date?
+
+    /// The throttle's notches in steps/s, fastest first (nil: as fast as the machine goes).
+    public static let speedLimits: [Int?] = [nil, 100, 30, 10, 3, 1]
 
     public init(model: SessionModel, channel: SessionChannel, options: Options = Options()) {
         self.model = model
@@ -58,7 +64,9 @@ public final class TrainingWorker: @unchecked Sendable {
         model.state = currentState  // started paused: the first snapshot already says PAUSED
         publish()
         while true {
-            for command in channel.takeCommands(waitIfNone: isIdle) {
+            // Throttled: sleep on the channel until the next step is due or a command arrives.
+            let deadline = isIdle ? nil : nextStepTime.flatMap { $0 > Date() ? $0 : nil }
+            for command in channel.takeCommands(waitIfNone: isIdle, deadline: deadline) {
                 switch command {
                 case .quit:
                     model.finish()
@@ -74,6 +82,25 @@ public final class TrainingWorker: @unchecked Sendable {
                         publish()
                         trainOneStep()
                     }
+                case .stepDiscriminator, .stepGenerator:
+                    if !paused {
+                        paused = true
+                    } else if model.state != .diverged {
+                        model.state = .stepping
+                        publish()
+                        model.trainAlone(command == .stepDiscriminator ? .discriminator : .generator)
+                    }
+                case .scaleLearningRateD(let factor):
+                    model.scaleLearningRate(.discriminator, by: factor)
+                case .scaleLearningRateG(let factor):
+                    model.scaleLearningRate(.generator, by: factor)
+                case .adjustDSteps(let delta):
+                    model.adjustDSteps(by: delta)
+                case .adjustSpeed(let notches):
+                    speedIndex = min(max(speedIndex + notches, 0), Self.speedLimits.count - 1)
+                    model.speedLimit = Self.speedLimits[speedIndex]
+                    model.setMessage(model.speedLimit.map { "speed limit \($0) steps/s" } ?? "full speed")
+                    nextStepTime = nil
                 case .save:
                     model.save()
                 case .cycleTarget:
@@ -86,11 +113,20 @@ public final class TrainingWorker: @unchecked Sendable {
                 lastPublish = Date()
             }
             guard !isIdle else { continue }
-            trainOneStep()
             let now = Date()
-            if isIdle || now.timeIntervalSince(lastPublish) >= options.publishInterval {
+            if let due = nextStepTime, due > now { continue }  // woken by a command: not due yet
+            if let limit = model.speedLimit {
+                // Paced from this step's start: never faster than the limit, and no burst to
+                // catch up after a pause or a slow step.
+                nextStepTime = now.addingTimeInterval(1.0 / Double(limit))
+            } else {
+                nextStepTime = nil
+            }
+            trainOneStep()
+            let published = Date()
+            if isIdle || published.timeIntervalSince(lastPublish) >= options.publishInterval || model.speedLimit != nil {
                 publish()
-                lastPublish = now
+                lastPublish = published
             }
         }
     }

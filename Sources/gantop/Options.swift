@@ -33,7 +33,13 @@ struct HyperParameterOptions: ParsableArguments {
     @Option(name: .customLong("lr-g"), help: ArgumentHelp("G's Adam learning rate (default 2e-4).", valueName: "rate"))
     var learningRateG: Float?
 
+    @Option(name: .customLong("d-steps"), help: ArgumentHelp("D updates per G update, 0–10 (default 1; 0 freezes D).", valueName: "k"))
+    var dSteps: Int?
+
     func validate() throws {
+        if let k = dSteps, !(0 ... 10).contains(k) {
+            throw ValidationError("--d-steps must be between 0 and 10 (got \(k))")
+        }
         if let b = batchSize, !(1 ... 4096).contains(b) {
             throw ValidationError("--batch-size must be between 1 and 4096 (got \(b))")
         }
@@ -48,6 +54,13 @@ struct HyperParameterOptions: ParsableArguments {
         if let b = batchSize { configuration.batchSize = b }
         if let lr = learningRateD { configuration.learningRateD = lr }
         if let lr = learningRateG { configuration.learningRateG = lr }
+    }
+
+    /// D steps per G step: the option, else what the checkpoint ran with, else the recipe's 1.
+    func dStepsPerGStep(checkpoint metadata: [String: String] = [:]) -> Int {
+        if let dSteps { return dSteps }
+        if let saved = metadata["d_steps"].flatMap(Int.init), (0 ... 10).contains(saved) { return saved }
+        return 1
     }
 }
 

@@ -43,6 +43,7 @@ struct PreparedRun {
             let (seed, chosen) = resolveSeed(requestedSeed)
             let images = try data.loadTrainingImages()
             let gan = MNISTGAN(configuration: configuration, images: images, seed: seed)
+            gan.dStepsPerGStep = hyper.dStepsPerGStep()
             let latents = DigitSampler.fixedLatents(count: FrameSnapshot.digitCount, size: configuration.latentSize, seed: seed)
             return PreparedRun(gan: gan, latents: latents, gan1d: target.map { Gan1D(target: $0, seed: seed) },
                                seedWasChosen: chosen, resumedFrom: nil)
@@ -63,6 +64,7 @@ struct PreparedRun {
         try Checkpoint.restore(gan, from: file, header: restoredHeader, fileName: url.lastPathComponent)
         if hyper.learningRateD == nil { gan.adamD.learningRate = header.configuration.learningRateD }
         if hyper.learningRateG == nil { gan.adamG.learningRate = header.configuration.learningRateG }
+        gan.dStepsPerGStep = hyper.dStepsPerGStep(checkpoint: header.metadata)
         let latents = try Checkpoint.latents(file, fileName: url.lastPathComponent)
         var gan1d = try Gan1D.restore(from: file, seed: seed, fileName: url.lastPathComponent)
         if let target, gan1d?.target != target { gan1d = Gan1D(target: target, seed: seed) }

@@ -93,4 +93,20 @@ final class BLASTests: NeuralNetTestCase {
         XCTAssertGreaterThanOrEqual(BLAS.threadCount, 1)
         XCTAssertFalse(BLAS.coreName.isEmpty)
     }
+
+    /// Products above `BLAS.splitThreshold` are cut in two halves for the two cores (by columns
+    /// when C is wide, by rows when it is tall); every transpose combination must still be exact.
+    func testSplitProductsMatchTheNaiveProduct() {
+        XCTAssertNotNil(CoreTeam.shared, "this machine has 2 cores; the team should exist")
+        var seed: UInt64 = 100
+        for (m, k, n) in [(70, 60, 301), (301, 60, 70), (33, 130, 97)] {
+            XCTAssertGreaterThanOrEqual(m * n * k, BLAS.splitThreshold)
+            for ta in [false, true] {
+                for tb in [false, true] {
+                    seed += 1
+                    check(m: m, k: k, n: n, transposeA: ta, transposeB: tb, alpha: 1, beta: 0.5, seed: seed)
+                }
+            }
+        }
+    }
 }
