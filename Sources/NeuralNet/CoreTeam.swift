@@ -17,6 +17,10 @@ public final class CoreTeam: @unchecked Sendable {
 
     private let generation = Atomic<Int>(0)
     private let completed = Atomic<Int>(0)
+    /// Whoever sets this first runs part 1: the helper if it is awake in time, else the caller
+    /// itself once its own half is done. So a helper that the OS leaves unscheduled (the other
+    /// core busy with another process) slows a product to one core's speed, never to a stall.
+    private let partOneClaimed = Atomic<Bool>(true)
     private let sleeper = NSCondition()
     private var helperSleeping = false
     /// The job of the current generation; written before `generation` is released, read after
@@ -47,15 +51,20 @@ public final class CoreTeam: @unchecked Sendable {
     public func run(_ body: (Int) -> Void) {
         withoutActuallyEscaping(body) { body in
             job = body
+            partOneClaimed.store(false, ordering: .releasing)
             let next = generation.wrappingAdd(1, ordering: .releasing).newValue
             sleeper.lock()
             if helperSleeping { sleeper.signal() }
             sleeper.unlock()
             body(0)
-            var spins = 0
-            while completed.load(ordering: .acquiring) != next {
-                spins += 1
-                if spins & 63 == 0 { sched_yield() }
+            if !partOneClaimed.exchange(true, ordering: .acquiringAndReleasing) {
+                body(1)  // the helper was not there yet: do its half here
+            } else {
+                var spins = 0
+                while completed.load(ordering: .acquiring) != next {
+                    spins += 1
+                    if spins & 63 == 0 { sched_yield() }
+                }
             }
             job = nil
         }
@@ -76,8 +85,12 @@ public final class CoreTeam: @unchecked Sendable {
                 sleeper.unlock()
             }
             seen = generation.load(ordering: .acquiring)
+            // Claiming first, then reading: the claim can only succeed for the job now posted.
+            guard !partOneClaimed.exchange(true, ordering: .acquiringAndReleasing) else { continue }
+            let current = generation.load(ordering: .acquiring)
+            seen = current
             job?(1)
-            completed.store(seen, ordering: .releasing)
+            completed.store(current, ordering: .releasing)
         }
     }
 }

@@ -1,6 +1,7 @@
 import ArgumentParser
 import Foundation
 import GANTraining
+import GANView
 import NeuralNet
 
 struct Bench: ParsableCommand {
@@ -48,7 +49,15 @@ struct Bench: ParsableCommand {
             if phases { printPhases(gan, seconds: seconds) }
         }
         let roof = SgemmRoof.measure(size: 2048, seconds: min(seconds, 2))
-        let report = BenchReport(results: results, roofGflops: roof, startupSeconds: startup ?? 0,
+        let gan1d = Gan1D(target: .normal, seed: 1)
+        let gan1dRate = Stopwatch.rate(seconds: min(seconds, 2), warmup: 0.2) { gan1d.trainStep() }
+        var frame = CellBuffer(width: 160, height: 50)
+        let snapshot = FrameSnapshot.demo(gan1DBins: Screen.gan1DBinCount(width: 160, height: 50))
+        let renderRate = Stopwatch.rate(seconds: min(seconds, 1), warmup: 0.1) {
+            Screen.render(snapshot, options: ViewOptions(), colorMode: .palette256, into: &frame)
+        }
+        let report = BenchReport(results: results, roofGflops: roof, gan1dStepsPerSecond: gan1dRate,
+                                 frameRenderMilliseconds: 1000 / renderRate, startupSeconds: startup ?? 0,
                                  peakRSSMegabytes: ProcessClock.peakRSSMegabytes(),
                                  threads: BLAS.threadCount, core: BLAS.coreName)
         print(json ? report.json() : report.text())
@@ -127,6 +136,8 @@ enum ProcessClock {
 struct BenchReport {
     let results: [(batch: Int, stepsPerSecond: Double, gflops: Double)]
     let roofGflops: Double
+    let gan1dStepsPerSecond: Double
+    let frameRenderMilliseconds: Double
     let startupSeconds: Double
     let peakRSSMegabytes: Double
     let threads: Int
@@ -140,6 +151,8 @@ struct BenchReport {
         }
         lines.append("  sgemm roof (2048³): \(fixed(Float(roofGflops), 1)) GFLOP/s")
         lines.append("  FLOPs per step at B=64: \(fixed(Float(GANConfiguration().flopsPerStep / 1e9), 3)) GFLOP")
+        lines.append("  1-D GAN alone: \(fixed(Float(gan1dStepsPerSecond), 0)) steps/s")
+        lines.append("  rendering a 160×50 frame into the cell buffer: \(fixed(Float(frameRenderMilliseconds), 3)) ms")
         lines.append("  startup (process start → first step): \(fixed(Float(startupSeconds), 3)) s")
         lines.append("  peak RSS: \(fixed(Float(peakRSSMegabytes), 1)) MB")
         return lines.joined(separator: "\n")
@@ -154,6 +167,8 @@ struct BenchReport {
         }
         fields.append("\"sgemm_roof_gflops\":\(jsonNumber(Float(roofGflops)))")
         fields.append("\"flops_per_step_b64\":\(GANConfiguration().flopsPerStep)")
+        fields.append("\"gan1d_steps_per_sec\":\(jsonNumber(Float(gan1dStepsPerSecond)))")
+        fields.append("\"frame_render_ms_160x50\":\(jsonNumber(Float(frameRenderMilliseconds)))")
         fields.append("\"startup_s\":\(jsonNumber(Float(startupSeconds)))")
         fields.append("\"peak_rss_mb\":\(jsonNumber(Float(peakRSSMegabytes)))")
         fields.append("\"blas_threads\":\(threads)")
