@@ -14,16 +14,8 @@ public enum Checkpoint {
     public static func make(gan: MNISTGAN, latents: [Float], extraTensors: [String: Tensor] = [:],
                             extraMetadata: [String: String] = [:]) -> SafeTensors {
         var tensors = extraTensors
-        for (prefix, network) in [("g", gan.generator), ("d", gan.discriminator)] {
-            let p = network.parameters
-            let values = p.arrays(of: .values), m = p.arrays(of: .firstMoment), v = p.arrays(of: .secondMoment)
-            for i in values.indices {
-                let e = values[i].entry
-                precondition(e.name.hasPrefix(prefix + "."))
-                tensors[e.name] = Tensor(shape: e.shape, floats: values[i].data)
-                tensors["adam.\(e.name).m"] = Tensor(shape: e.shape, floats: m[i].data)
-                tensors["adam.\(e.name).v"] = Tensor(shape: e.shape, floats: v[i].data)
-            }
+        for network in [gan.generator, gan.discriminator] {
+            tensors.merge(network.parameters.checkpointTensors()) { _, new in new }
         }
         tensors["viz.latents"] = Tensor(shape: [latents.count / gan.configuration.latentSize, gan.configuration.latentSize],
                                         floats: latents)
@@ -118,12 +110,7 @@ public enum Checkpoint {
             throw FormatError(file: fileName, "epoch position \(header.epochPosition) is past the data's end")
         }
         for network in [gan.generator, gan.discriminator] {
-            let p = network.parameters
-            for e in p.entries {
-                p.load(try floats(file, e.name, shape: e.shape, fileName: fileName), into: e, block: .values)
-                p.load(try floats(file, "adam.\(e.name).m", shape: e.shape, fileName: fileName), into: e, block: .firstMoment)
-                p.load(try floats(file, "adam.\(e.name).v", shape: e.shape, fileName: fileName), into: e, block: .secondMoment)
-            }
+            try network.parameters.restore(from: file, fileName: fileName)
         }
         gan.adamG.step = header.adamSteps.g
         gan.adamD.step = header.adamSteps.d
@@ -149,5 +136,29 @@ public enum Checkpoint {
             throw FormatError(file: fileName, "tensor '\(key)' holds a non-finite value (\(values[bad]) at index \(bad))")
         }
         return values
+    }
+}
+
+extension ParameterSet {
+    /// Each parameter under its own name, with Adam's moments as `adam.<name>.m` and `.v`.
+    public func checkpointTensors() -> [String: Tensor] {
+        var tensors: [String: Tensor] = [:]
+        let values = arrays(of: .values), m = arrays(of: .firstMoment), v = arrays(of: .secondMoment)
+        for i in values.indices {
+            let e = values[i].entry
+            tensors[e.name] = Tensor(shape: e.shape, floats: values[i].data)
+            tensors["adam.\(e.name).m"] = Tensor(shape: e.shape, floats: m[i].data)
+            tensors["adam.\(e.name).v"] = Tensor(shape: e.shape, floats: v[i].data)
+        }
+        return tensors
+    }
+
+    /// The inverse of `checkpointTensors`, checking every dtype, shape and value.
+    public func restore(from file: SafeTensors, fileName: String) throws {
+        for e in entries {
+            load(try Checkpoint.floats(file, e.name, shape: e.shape, fileName: fileName), into: e, block: .values)
+            load(try Checkpoint.floats(file, "adam.\(e.name).m", shape: e.shape, fileName: fileName), into: e, block: .firstMoment)
+            load(try Checkpoint.floats(file, "adam.\(e.name).v", shape: e.shape, fileName: fileName), into: e, block: .secondMoment)
+        }
     }
 }

@@ -6,17 +6,8 @@ import NeuralNet
 /// the metadata its target, step, Adam steps and RNG state.
 extension Gan1D {
     public func checkpointTensors() -> [String: Tensor] {
-        var tensors: [String: Tensor] = [:]
-        for network in [generator, discriminator] {
-            let p = network.parameters
-            let values = p.arrays(of: .values), m = p.arrays(of: .firstMoment), v = p.arrays(of: .secondMoment)
-            for i in values.indices {
-                let e = values[i].entry
-                tensors[e.name] = Tensor(shape: e.shape, floats: values[i].data)
-                tensors["adam.\(e.name).m"] = Tensor(shape: e.shape, floats: m[i].data)
-                tensors["adam.\(e.name).v"] = Tensor(shape: e.shape, floats: v[i].data)
-            }
-        }
+        var tensors = generator.parameters.checkpointTensors()
+        tensors.merge(discriminator.parameters.checkpointTensors()) { _, new in new }
         for (e, data) in zip(generator.parameters.entries, averagedGenerator.parameters.arrays(of: .values).map(\.data)) {
             tensors[emaName(e.name)] = Tensor(shape: e.shape, floats: data)
         }
@@ -38,12 +29,7 @@ extension Gan1D {
         }
         let gan = Gan1D(target: target, seed: seed)
         for network in [gan.generator, gan.discriminator] {
-            let p = network.parameters
-            for e in p.entries {
-                p.load(try Checkpoint.floats(file, e.name, shape: e.shape, fileName: fileName), into: e, block: .values)
-                p.load(try Checkpoint.floats(file, "adam.\(e.name).m", shape: e.shape, fileName: fileName), into: e, block: .firstMoment)
-                p.load(try Checkpoint.floats(file, "adam.\(e.name).v", shape: e.shape, fileName: fileName), into: e, block: .secondMoment)
-            }
+            try network.parameters.restore(from: file, fileName: fileName)
         }
         let ema = gan.averagedGenerator.parameters
         for (e, live) in zip(ema.entries, gan.generator.parameters.entries) {
