@@ -171,6 +171,14 @@ public final class MNISTGAN {
         return (real / Float(split), fake / Float(logits.rows - split))
     }
 
+    /// Weights and optimiser state of both networks are all finite (see `ParameterSet.stateIsFinite`).
+    public var stateIsFinite: Bool {
+        generator.parameters.stateIsFinite && discriminator.parameters.stateIsFinite
+    }
+
+    /// How often the trainers check `stateIsFinite` (about 3 ms a check; losses are checked every step).
+    public static let stateCheckInterval = 50
+
     /// Restores counters on resume (weights and optimiser state are loaded separately).
     public func restore(step: Int, rng: RandomGenerator, sampler: EpochSampler) {
         self.step = step

@@ -14,6 +14,11 @@ public final class RunOutput {
     /// The step of the last successful save (a quit right after a periodic save need not repeat it).
     public private(set) var lastSavedStep: Int?
     public static let lossColumns = ["step", "epoch", "d_loss", "g_loss", "d_real", "d_fake"]
+    /// events.csv: what the user changed while training (learning rates, k, lone D/G updates),
+    /// so a run's losses can be read against them. Kept in memory until the first save too.
+    private var eventLog: CSVLog?
+    private var pendingEvents: [[CSVValue]] = []
+    public static let eventColumns = ["step", "event", "value"]
 
     public init(directory: URL) {
         self.directory = directory
@@ -37,6 +42,27 @@ public final class RunOutput {
         do { try log.append(Self.row(stats)) } catch { pending.append(stats) }
     }
 
+    /// Records one user change at whole-step `step` (appended to events.csv once the directory exists).
+    public func recordEvent(step: Int, event: String, value: String) {
+        let row: [CSVValue] = [.int(step), .string(event), .string(value)]
+        guard log != nil else {
+            pendingEvents.append(row)
+            return
+        }
+        do {
+            try openEventLog()
+            try eventLog?.append(row)
+        } catch {
+            pendingEvents.append(row)
+        }
+    }
+
+    private func openEventLog() throws {
+        if eventLog == nil {
+            eventLog = try CSVLog(url: directory.appendingPathComponent("events.csv"), columns: Self.eventColumns)
+        }
+    }
+
     private static func row(_ s: StepStats) -> [CSVValue] {
         [.int(s.step), .int(s.epoch), .float(s.dLoss), .float(s.gLoss), .float(s.dReal), .float(s.dFake)]
     }
@@ -47,8 +73,8 @@ public final class RunOutput {
     @discardableResult
     public func save(gan: MNISTGAN, latents: [Float], digits: [Float], extraTensors: [String: Tensor] = [:],
                      extraMetadata: [String: String] = [:]) throws -> [URL] {
-        guard gan.generator.parameters.allFinite(), gan.discriminator.parameters.allFinite() else {
-            throw FormatError(file: "", "not saved: the weights hold NaN or Inf (training diverged at or before step \(gan.step))")
+        guard gan.stateIsFinite else {
+            throw FormatError(file: "", "not saved: the weights or Adam's moments hold NaN or Inf (training diverged at or before step \(gan.step))")
         }
         try Directory.create(directory)
         try openLog()
@@ -66,6 +92,11 @@ public final class RunOutput {
     }
 
     private func openLog() throws {
+        if !pendingEvents.isEmpty {
+            try openEventLog()
+            for row in pendingEvents { try eventLog?.append(row) }
+            pendingEvents.removeAll()
+        }
         if log == nil {
             log = try CSVLog(url: directory.appendingPathComponent("losses.csv"), columns: Self.lossColumns)
         }

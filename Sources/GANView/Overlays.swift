@@ -4,6 +4,12 @@ public enum HelpOverlay {
     public static let entries: [(keys: String, action: String)] = [
         ("space", "pause / resume training"),
         ("n  .", "single step (while paused)"),
+        ("d", "one D update only (while paused)"),
+        ("g", "one G update only, D frozen (while paused)"),
+        ("1  2", "halve / double D's learning rate"),
+        ("3  4", "halve / double G's learning rate"),
+        ("k  K", "fewer / more D steps per G step (0-10)"),
+        ("-  +", "slower / faster (full, 100, 30, 10, 3, 1 /s)"),
         ("w", "save a checkpoint now"),
         ("t", "cycle the 1-D target distribution"),
         ("h", "toggle ASCII / half-block digits"),

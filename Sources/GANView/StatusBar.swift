@@ -28,16 +28,19 @@ public enum StatusBar {
         guard !rect.isEmpty else { return }
         let bar = theme[.statusBar]
         buffer.fill(rect, with: Cell(" ", style: bar))
+        // A message (e.g. "saved …", "lr_d … → …") answers the key just pressed, so it keeps
+        // some room: fields abbreviate, then the least important go, before it is squeezed out.
+        let reserve = min(s.message.unicodeScalars.count, rect.width / 3)
         var fields = makeFields(s, theme: theme, short: false)
-        var rows = place(fields, rows: rect.height, width: rect.width)
+        var rows = place(fields, rows: rect.height, width: rect.width, reserve: reserve)
         if rows == nil {
             fields = makeFields(s, theme: theme, short: true)
-            rows = place(fields, rows: rect.height, width: rect.width)
+            rows = place(fields, rows: rect.height, width: rect.width, reserve: reserve)
         }
         while rows == nil && fields.count > 1 {
             let lowest = fields.indices.dropFirst().min { fields[$0].priority < fields[$1].priority }!
             fields.remove(at: lowest)
-            rows = place(fields, rows: rect.height, width: rect.width)
+            rows = place(fields, rows: rect.height, width: rect.width, reserve: reserve)
         }
         let placed = rows ?? [[0]]
         var lastEnd = rect.x
@@ -107,8 +110,9 @@ public enum StatusBar {
         return String(String.UnicodeScalarView(scalars.prefix(width - 1))) + "…"
     }
 
-    /// Greedy row filling; nil when the fields need more rows than available.
-    static func place(_ fields: [Field], rows: Int, width: Int) -> [[Int]]? {
+    /// Greedy row filling; nil when the fields need more rows than available, or fill them all
+    /// and leave less than `reserve` cells (after a separator) at the end of the last row.
+    static func place(_ fields: [Field], rows: Int, width: Int, reserve: Int = 0) -> [[Int]]? {
         var result: [[Int]] = [[]]
         var used = 0
         for (i, f) in fields.enumerated() {
@@ -122,6 +126,7 @@ public enum StatusBar {
                 used = f.width
             }
         }
+        if reserve > 0 && result.count == rows && width - used - separator.count < reserve { return nil }
         return result
     }
 

@@ -20,8 +20,12 @@ public final class CoreTeam: @unchecked Sendable {
     /// Whoever sets this first runs part 1: the helper if it is awake in time, else the caller
     /// itself once its own half is done. So a helper that the OS leaves unscheduled (the other
     /// core busy with another process) slows a product to one core's speed, never to a stall.
-    private let partOneClaimed = Atomic<Bool>(true)
+    /// Holds the generation whose part 1 is still unclaimed (0: none). Claiming is a
+    /// compare-and-exchange of exactly that generation, so a helper that woke for an older job
+    /// can never take a newer one by mistake.
+    private let claimable = Atomic<Int>(0)
     private let sleeper = NSCondition()
+    private let callers = NSLock()
     private var helperSleeping = false
     /// The job of the current generation; written before `generation` is released, read after
     /// it is acquired, so the atomics order the accesses.
@@ -47,17 +51,20 @@ public final class CoreTeam: @unchecked Sendable {
     }
 
     /// Runs `body(0)` on the calling thread and `body(1)` on the helper, and returns when both
-    /// are done. Not reentrant; called by one thread (the trainer's) at a time.
+    /// are done. Callers from several threads take turns (the lock is uncontended in training).
     public func run(_ body: (Int) -> Void) {
+        callers.lock()
+        defer { callers.unlock() }
         withoutActuallyEscaping(body) { body in
+            let next = generation.load(ordering: .relaxed) &+ 1  // only this thread writes it
             job = body
-            partOneClaimed.store(false, ordering: .releasing)
-            let next = generation.wrappingAdd(1, ordering: .releasing).newValue
+            claimable.store(next, ordering: .releasing)
+            generation.store(next, ordering: .releasing)
             sleeper.lock()
             if helperSleeping { sleeper.signal() }
             sleeper.unlock()
             body(0)
-            if !partOneClaimed.exchange(true, ordering: .acquiringAndReleasing) {
+            if claimable.compareExchange(expected: next, desired: 0, ordering: .acquiringAndReleasing).exchanged {
                 body(1)  // the helper was not there yet: do its half here
             } else {
                 var spins = 0
@@ -85,12 +92,9 @@ public final class CoreTeam: @unchecked Sendable {
                 sleeper.unlock()
             }
             seen = generation.load(ordering: .acquiring)
-            // Claiming first, then reading: the claim can only succeed for the job now posted.
-            guard !partOneClaimed.exchange(true, ordering: .acquiringAndReleasing) else { continue }
-            let current = generation.load(ordering: .acquiring)
-            seen = current
+            guard claimable.compareExchange(expected: seen, desired: 0, ordering: .acquiringAndReleasing).exchanged else { continue }
             job?(1)
-            completed.store(current, ordering: .releasing)
+            completed.store(seen, ordering: .releasing)
         }
     }
 }

@@ -84,6 +84,10 @@ public final class MLP {
     }
 
     public func weight(_ layer: Int) -> Matrix { parameters.value(weights[layer]) }
+    public func weightGradient(_ layer: Int) -> Matrix { parameters.grad(weights[layer]) }
+
+    /// Layer `layer`'s outputs from the last forward pass (its first `rows` rows).
+    public func layerOutput(_ layer: Int, rows: Int) -> Matrix { outputs[layer].prefix(rows: rows) }
     public func bias(_ layer: Int) -> Matrix { parameters.value(biases[layer]) }
 
     /// The last forward pass's output for the first `rows` rows.

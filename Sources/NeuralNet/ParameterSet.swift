@@ -82,10 +82,18 @@ public final class ParameterSet {
         }
     }
 
-    /// True when every value is finite: the cheap divergence check.
-    public func allFinite() -> Bool {
+    /// True when every entry of `block` is finite: the cheap divergence check.
+    public func allFinite(_ block: Block = .values) -> Bool {
+        let p = pointer(block)
         var acc: Float = 0
-        for i in 0 ..< count { acc += values[i] * 0 }  // NaN/Inf propagate through x·0
+        for i in 0 ..< count { acc += p[i] * 0 }  // NaN/Inf propagate through x·0
         return acc == 0
+    }
+
+    /// Weights and both optimiser moments finite. An absurd learning rate can overflow Adam's
+    /// second moment to +Inf while weights and losses stay finite (the updates become 0): that
+    /// is divergence too, and such a state must never be saved.
+    public var stateIsFinite: Bool {
+        allFinite(.values) && allFinite(.firstMoment) && allFinite(.secondMoment)
     }
 }

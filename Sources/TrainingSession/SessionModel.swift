@@ -90,9 +90,13 @@ public final class SessionModel {
     }
 
     private func checkDivergence(_ stats: StepStats) {
-        guard !stats.isFinite else { return }
-        hasDiverged = true
-        message = "diverged at step \(stats.step): d_loss \(stats.dLoss), g_loss \(stats.gLoss); paused"
+        if !stats.isFinite {
+            hasDiverged = true
+            message = "diverged at step \(stats.step): d_loss \(stats.dLoss), g_loss \(stats.gLoss); paused"
+        } else if stats.step % MNISTGAN.stateCheckInterval == 0, !gan.stateIsFinite {
+            hasDiverged = true
+            message = "diverged at step \(stats.step): the weights or Adam's moments overflowed; paused"
+        }
     }
 
     /// The range a learning rate may be scaled within: halving or doubling for ever would

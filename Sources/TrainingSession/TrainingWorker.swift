@@ -85,7 +85,7 @@ public final class TrainingWorker: @unchecked Sendable {
                 case .stepDiscriminator, .stepGenerator:
                     if !paused {
                         paused = true
-                    } else if model.state != .diverged {
+                    } else if model.state != .diverged {  // also at --steps: the step counter does not move
                         model.state = .stepping
                         publish()
                         model.trainAlone(command == .stepDiscriminator ? .discriminator : .generator)

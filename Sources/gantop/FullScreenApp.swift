@@ -68,6 +68,16 @@ enum KeyBindings {
         switch key {
         case .character(" "): .command(.togglePause)
         case .character("n"), .character("."): .command(.step)
+        case .character("d"): .command(.stepDiscriminator)
+        case .character("g"): .command(.stepGenerator)
+        case .character("1"): .command(.scaleLearningRateD(0.5))
+        case .character("2"): .command(.scaleLearningRateD(2))
+        case .character("3"): .command(.scaleLearningRateG(0.5))
+        case .character("4"): .command(.scaleLearningRateG(2))
+        case .character("k"): .command(.adjustDSteps(-1))
+        case .character("K"): .command(.adjustDSteps(1))
+        case .character("-"), .character("_"): .command(.adjustSpeed(1))
+        case .character("+"), .character("="): .command(.adjustSpeed(-1))
         case .character("w"): .command(.save)
         case .character("t"): .command(.cycleTarget)
         case .character("q"), .character("Q"), .interrupt: .quit

@@ -34,9 +34,11 @@ struct HeadlessRun {
             last = stats
             windowSteps += 1
             output.record(stats)
-            guard stats.isFinite else {
-                printError("gantop: training diverged at step \(stats.step) (d_loss \(stats.dLoss), g_loss \(stats.gLoss)); "
-                           + "the last good checkpoint, if any, is kept")
+            let stateBroken = (stats.step % MNISTGAN.stateCheckInterval == 0 || saving.saveEvery.map { stats.step % $0 == 0 } == true)
+                && !gan.stateIsFinite
+            guard stats.isFinite && !stateBroken else {
+                let what = stats.isFinite ? "the weights or Adam's moments overflowed" : "d_loss \(stats.dLoss), g_loss \(stats.gLoss)"
+                printError("gantop: training diverged at step \(stats.step) (\(what)); the last good checkpoint, if any, is kept")
                 return 1
             }
             if stats.step % logEvery == 0 {

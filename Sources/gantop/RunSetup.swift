@@ -21,6 +21,23 @@ struct SaveOptions: ParsableArguments {
     func validate() throws {
         if let n = saveEvery, n < 1 { throw ValidationError("--save-every must be at least 1 (got \(n))") }
         if let out, out.isEmpty { throw ValidationError("--out must not be empty") }
+        if let out { try Self.checkCreatable(out) }
+    }
+
+    /// The run directory is only created at the first save, but a path that can never be created
+    /// (a file in the way, a read-only parent) is better said at once than after an hour of training.
+    static func checkCreatable(_ path: String) throws {
+        var url = URL(fileURLWithPath: path).standardizedFileURL
+        var isDirectory: ObjCBool = false
+        while !FileManager.default.fileExists(atPath: url.path, isDirectory: &isDirectory) {
+            url.deleteLastPathComponent()
+        }
+        guard isDirectory.boolValue else {
+            throw ValidationError("--out \(path): \(url.path) is a file, not a directory")
+        }
+        guard access(url.path, W_OK) == 0 else {
+            throw ValidationError("--out \(path): \(url.path) is not writable")
+        }
     }
 
     var runDirectory: URL { out.map { URL(fileURLWithPath: $0) } ?? RunOutput.defaultDirectory() }

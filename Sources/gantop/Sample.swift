@@ -72,7 +72,7 @@ enum SampleExport {
         let size = generator.layers[0].inputs, chunk = generator.maxRows
         var out = [Float]()
         out.reserveCapacity(count * MNISTImages.pixelsPerImage)
-        let arena = FloatArena(capacity: chunk * size)
+        let arena = FloatArena(capacity: FloatArena.capacity(for: [(rows: chunk, cols: size)]))
         let input = arena.matrix(rows: chunk, cols: size)
         var start = 0
         while start < count {

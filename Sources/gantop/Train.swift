@@ -78,7 +78,8 @@ struct Train: ParsableCommand {
             },
             onFinish: saving.noSaveOnQuit ? nil : { model in
                 if output.lastSavedStep != model.gan.step { model.save() }
-            })
+            },
+            onEvent: { step, event, value in output.recordEvent(step: step, event: event, value: value) })
         model.qualityEvery = max(quality.every, 1)
         if let resumed = prepared.resumedFrom { model.setMessage("resumed from \(resumed) at step \(gan.step)") }
         var options = TrainingWorker.Options()

@@ -79,6 +79,20 @@ final class FullScreenEndToEndTests: XCTestCase {
         assertStepStays(at: pausedAt + 1, for: 0.3)
         XCTAssertTrue(capture().first?.contains("PAUSED") == true, "still PAUSED after n" + diagnostics())
 
+        // 3b. d / g → one D (G) update alone: the step stands, the other loss reads "–"; 1 halves lr_D.
+        sendKeys("d")
+        _ = try XCTUnwrap(poll(timeout: 5) { s in
+            s.prefix(2).joined().contains("D alone") && s[0].contains(" G – ") ? s : nil
+        }, "d did not show a lone D update" + diagnostics())
+        sendKeys("g")
+        _ = try XCTUnwrap(poll(timeout: 5) { s in
+            s.prefix(2).joined().contains("G alone") && s[0].contains(" D – ") ? s : nil
+        }, "g did not show a lone G update" + diagnostics())
+        sendKeys("1")
+        _ = try XCTUnwrap(poll(timeout: 5) { s in s.prefix(2).joined().contains("lr_D 1e-4") ? s : nil },
+                          "1 did not halve lr_D to 1e-4" + diagnostics())
+        assertStepStays(at: pausedAt + 1, for: 0.2)
+
         // 4. w → the run directory holds a valid checkpoint, sample grid and losses.csv.
         let saved = pausedAt + 1
         sendKeys("w")
@@ -97,6 +111,9 @@ final class FullScreenEndToEndTests: XCTestCase {
             try Self.assertValidPNG(png)
             try Self.assertValidLosses(csv, lastStep: saved)
             try Self.assertValidSafetensors(checkpoint)
+            let events = try String(contentsOf: out.appendingPathComponent("events.csv"), encoding: .utf8)
+            XCTAssertTrue(events.hasPrefix("step,event,value\n\(saved),d_update,") && events.contains("\(saved),lr_d,0.0001\n"),
+                          "events.csv: \(events)")
         }
 
         // 5. Resizes: narrower layout, then too small, then back; always well formed.

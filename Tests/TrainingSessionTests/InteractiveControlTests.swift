@@ -1,0 +1,159 @@
+import Foundation
+import GANTraining
+import GANView
+import TrainingSession
+import XCTest
+
+/// The issue 7 controls through a real worker: lone D/G updates, live hyper-parameters and the
+/// throttle, sent as commands the way the UI's keys send them.
+final class InteractiveControlTests: XCTestCase {
+    private var running: [TrainingWorker] = []
+
+    override func tearDown() {
+        for worker in running {
+            worker.channel.send(.quit)
+            XCTAssertTrue(TrainingWorkerTests.finishes(worker, within: 10), "a worker did not finish after .quit")
+        }
+        running.removeAll()
+        super.tearDown()
+    }
+
+    func testLoneDiscriminatorUpdateKeepsTheStepAndShowsOnlyDLoss() throws {
+        let (worker, model, events) = makeWorker(startPaused: true)
+        _ = try XCTUnwrap(waitForSnapshot(worker) { _ in true })
+        let g0 = model.gan.generator.parameters.arrays(of: .values).flatMap(\.data)
+        worker.channel.send(.stepDiscriminator)
+        let after = try XCTUnwrap(waitForSnapshot(worker) { $0.dLoss.isFinite && $0.state == .paused },
+                                  "`.stepDiscriminator` showed no D loss (latest: \(describe(worker)))")
+        XCTAssertEqual(after.snapshot.step, 0, "a lone D update is not a step")
+        XCTAssertTrue(after.snapshot.gLoss.isNaN)
+        XCTAssertTrue(after.snapshot.message.hasPrefix("D alone"), after.snapshot.message)
+        XCTAssertEqual(events.rows, ["0 d_update 1"])
+        worker.channel.send(.quit)
+        XCTAssertTrue(TrainingWorkerTests.finishes(worker, within: 10))
+        XCTAssertEqual(model.gan.generator.parameters.arrays(of: .values).flatMap(\.data), g0)
+        XCTAssertEqual(model.gan.adamD.step, 1)
+    }
+
+    func testLoneGeneratorUpdateKeepsTheStepAndShowsOnlyGLoss() throws {
+        let (worker, model, events) = makeWorker(startPaused: true)
+        _ = try XCTUnwrap(waitForSnapshot(worker) { _ in true })
+        let d0 = model.gan.discriminator.parameters.arrays(of: .values).flatMap(\.data)
+        worker.channel.send(.stepGenerator)
+        worker.channel.send(.stepGenerator)
+        let after = try XCTUnwrap(waitForSnapshot(worker) { _ in events.rows.count == 2 },
+                                  "two `.stepGenerator`s did not both run (latest: \(describe(worker)))")
+        XCTAssertEqual(after.snapshot.step, 0)
+        XCTAssertTrue(after.snapshot.gLoss.isFinite && after.snapshot.dLoss.isNaN)
+        XCTAssertEqual(events.rows, ["0 g_update 1", "0 g_update 2"])
+        worker.channel.send(.quit)
+        XCTAssertTrue(TrainingWorkerTests.finishes(worker, within: 10))
+        XCTAssertEqual(model.gan.discriminator.parameters.arrays(of: .values).flatMap(\.data), d0)
+    }
+
+    func testLoneUpdateWhileRunningPausesFirst() throws {
+        let (worker, model, _) = makeWorker(startPaused: false)
+        _ = try XCTUnwrap(waitForSnapshot(worker, timeout: 15) { $0.step >= 1 })
+        worker.channel.send(.stepDiscriminator)
+        let paused = try XCTUnwrap(waitForSnapshot(worker) { $0.state == .paused })
+        worker.channel.send(.quit)
+        XCTAssertTrue(TrainingWorkerTests.finishes(worker, within: 10))
+        XCTAssertEqual(model.gan.adamD.step, paused.snapshot.step, "the pausing key must not also update D")
+    }
+
+    func testLearningRatesAndDStepsChangeAndAreLogged() throws {
+        let (worker, model, events) = makeWorker(startPaused: true)
+        let first = try XCTUnwrap(waitForSnapshot(worker) { _ in true })
+        let lr = try XCTUnwrap(first.snapshot.settings).learningRateD
+        XCTAssertEqual(first.snapshot.settings?.dStepsPerGStep, 1)
+        worker.channel.send(.scaleLearningRateD(0.5))
+        worker.channel.send(.scaleLearningRateG(2))
+        worker.channel.send(.adjustDSteps(1))
+        let changed = try XCTUnwrap(waitForSnapshot(worker) { $0.settings?.dStepsPerGStep == 2 })
+        XCTAssertEqual(changed.snapshot.settings?.learningRateD, lr / 2)
+        XCTAssertEqual(changed.snapshot.settings?.learningRateG, lr * 2)
+        XCTAssertEqual(events.rows, ["0 lr_d \(lr / 2)", "0 lr_g \(lr * 2)", "0 d_steps 2"])
+        // k is clamped to 0–10, and a step with k = 2 makes two D updates.
+        worker.channel.send(.step)
+        worker.channel.send(.adjustDSteps(-5))
+        _ = try XCTUnwrap(waitForSnapshot(worker) { $0.settings?.dStepsPerGStep == 0 && $0.step == 1 })
+        worker.channel.send(.quit)
+        XCTAssertTrue(TrainingWorkerTests.finishes(worker, within: 10))
+        XCTAssertEqual(model.gan.adamD.step, 2)
+        XCTAssertEqual(model.gan.adamD.learningRate, lr / 2)
+        XCTAssertEqual(events.rows.last, "1 d_steps 0")
+    }
+
+    func testThrottleBoundsTheStepRateAndKeysStillActAtOnce() throws {
+        let (worker, _, _) = makeWorker(startPaused: true)
+        _ = try XCTUnwrap(waitForSnapshot(worker) { _ in true })
+        worker.channel.send(.adjustSpeed(3))  // full → 100 → 30 → 10 steps/s
+        _ = try XCTUnwrap(waitForSnapshot(worker) { $0.settings?.speedLimit == 10 })
+        worker.channel.send(.togglePause)
+        let started = try XCTUnwrap(waitForSnapshot(worker) { $0.step >= 1 }).snapshot.step
+        Thread.sleep(forTimeInterval: 0.6)
+        let steps = worker.channel.latest().snapshot.step - started
+        XCTAssertLessThanOrEqual(steps, 7, "10 steps/s ran \(steps) steps in 0.6 s")
+        XCTAssertGreaterThanOrEqual(steps, 2, "the throttled trainer stalled (\(steps) steps in 0.6 s)")
+        // At 1 step/s the worker sleeps between steps; a key must still wake it at once.
+        worker.channel.send(.adjustSpeed(10))
+        _ = try XCTUnwrap(waitForSnapshot(worker) { $0.settings?.speedLimit == 1 })
+        Thread.sleep(forTimeInterval: 0.1)
+        let sent = Date()
+        worker.channel.send(.togglePause)
+        _ = try XCTUnwrap(waitForSnapshot(worker) { $0.state == .paused })
+        XCTAssertLessThan(Date().timeIntervalSince(sent), 0.5, "pausing a throttled trainer waited for its next step")
+        // Back to full speed.
+        worker.channel.send(.adjustSpeed(-10))
+        _ = try XCTUnwrap(waitForSnapshot(worker) { $0.settings != nil && $0.settings?.speedLimit == nil })
+    }
+
+    // MARK: - Helpers
+
+    /// The events the model reports, as "step event value" lines (callbacks run on the worker).
+    final class EventLog: @unchecked Sendable {
+        private let lock = NSLock()
+        private var lines: [String] = []
+        func add(_ line: String) { lock.lock(); lines.append(line); lock.unlock() }
+        var rows: [String] { lock.lock(); defer { lock.unlock() }; return lines }
+    }
+
+    private func makeWorker(startPaused: Bool) -> (TrainingWorker, SessionModel, EventLog) {
+        var configuration = GANConfiguration()
+        configuration.batchSize = 8
+        let count = 64
+        var state: UInt64 = 0x9E37_79B9_7F4A_7C15
+        let pixels = (0 ..< count * MNISTImages.pixelsPerImage).map { _ -> UInt8 in
+            state = state &* 6_364_136_223_846_793_005 &+ 1_442_695_040_888_963_407
+            return UInt8(truncatingIfNeeded: state >> 56)
+        }
+        let gan = MNISTGAN(configuration: configuration, images: MNISTImages(pixels: pixels, count: count), seed: 11)
+        let latents = DigitSampler.fixedLatents(count: FrameSnapshot.digitCount, size: configuration.latentSize, seed: 11)
+        let events = EventLog()
+        let model = SessionModel(gan: gan, latents: latents, onEvent: { step, event, value in
+            events.add("\(step) \(event) \(value)")
+        })
+        var options = TrainingWorker.Options()
+        options.startPaused = startPaused
+        let worker = TrainingWorker(model: model, channel: SessionChannel(), options: options)
+        worker.start()
+        running.append(worker)
+        return (worker, model, events)
+    }
+
+    private func waitForSnapshot(_ worker: TrainingWorker, timeout: Double = 5,
+                                 _ condition: (FrameSnapshot) -> Bool) -> (snapshot: FrameSnapshot, version: Int)? {
+        let deadline = Date().addingTimeInterval(timeout)
+        repeat {
+            let latest = worker.channel.latest()
+            if latest.version >= 1 && condition(latest.snapshot) { return latest }
+            Thread.sleep(forTimeInterval: 0.002)
+        } while Date() < deadline
+        return nil
+    }
+
+    private func describe(_ worker: TrainingWorker) -> String {
+        let (s, v) = worker.channel.latest()
+        return "version \(v), step \(s.step), state \(s.state.word), message \"\(s.message)\""
+    }
+}
