@@ -48,7 +48,9 @@ public final class Terminal {
             delscreen(screen)
             throw OpenError.unusableTerm(term)
         }
-        cbreak()
+        // raw, not cbreak: Ctrl-C, Ctrl-\ and Ctrl-Z arrive as keys (Ctrl-C quits cleanly) instead of
+        // signals that would kill or stop gantop without giving the terminal back.
+        raw()
         noecho()
         nonl()
         keypad(gt_stdscr(), true)

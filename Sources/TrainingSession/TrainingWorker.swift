@@ -66,7 +66,13 @@ public final class TrainingWorker: @unchecked Sendable {
         while true {
             // Throttled: sleep on the channel until the next step is due or a command arrives.
             let deadline = isIdle ? nil : nextStepTime.flatMap { $0 > Date() ? $0 : nil }
-            for command in channel.takeCommands(waitIfNone: isIdle, deadline: deadline) {
+            var commands = channel.takeCommands(waitIfNone: isIdle, deadline: deadline)
+            // Quit does not wait behind queued saves and steps (a held-down `w`, say): those are
+            // dropped (quitting saves anyway); cheap settings sent before it still apply in order.
+            if let quit = commands.firstIndex(of: .quit) {
+                commands = commands[..<quit].filter { $0 != .save && $0 != .step } + [.quit]
+            }
+            for command in commands {
                 switch command {
                 case .quit:
                     model.finish()
