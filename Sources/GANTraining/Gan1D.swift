@@ -92,21 +92,18 @@ public final class Gan1D {
         // two batches, because the stddev feature is a property of each batch.
         rng.fillUniform(noise.buffer, -1, 1)
         let fakeRaw = generator.forward(noise)
-        for i in 0 ..< b { normalised.base[i] = fakeRaw.base[i] }  // already in D's units: (x − c)/s = raw
-        var realLoss: Float = 0, fakeLoss: Float = 0
         fillRealNormalised()
         buildFeatures(from: normalised)
-        realLoss = discriminatorPass(label: 1, accumulate: false).loss
+        let realLoss = discriminatorPass(label: 1, accumulate: false).loss
         if configuration.r1Weight > 0 { addR1Gradient() }
-        for i in 0 ..< b { normalised.base[i] = fakeRaw.base[i] }
+        normalised.copy(from: fakeRaw)  // G's raw output is already in D's units: (x − c)/s = raw
         buildFeatures(from: normalised)
-        fakeLoss = discriminatorPass(label: 0, accumulate: true).loss
+        let fakeLoss = discriminatorPass(label: 0, accumulate: true).loss
         adamD.update(discriminator.parameters)
 
         // (3) G through frozen D on fresh noise, fakes labelled real (non-saturating loss).
         rng.fillUniform(noise.buffer, -1, 1)
-        let raw = generator.forward(noise)
-        for i in 0 ..< b { normalised.base[i] = raw.base[i] }
+        normalised.copy(from: generator.forward(noise))
         let std = buildFeatures(from: normalised)
         let logits = discriminator.forward(features)
         let gLoss = BinaryCrossEntropy.meanLossAndGradient(logits: logits, targets: { _ in 1 },

@@ -32,11 +32,12 @@ public struct Gan1DFigure: Sendable {
         xs.sort()
         let finite = xs.filter(\.isFinite)
         // The data's 0.1–99.9 % range with margin, widened to hold G's samples (within reason).
-        var range = gan.target.displayRange
+        // Widened towards G's outermost samples, but by at most one span on each side.
+        let display = gan.target.displayRange, span = display.upperBound - display.lowerBound
+        var range = display
         if let lo = finite.first, let hi = finite.last {
-            let span = range.upperBound - range.lowerBound
-            range = max(Double(lo), range.lowerBound - span) ... min(Double(hi), range.upperBound + span)
-            range = min(range.lowerBound, gan.target.displayRange.lowerBound) ... max(range.upperBound, gan.target.displayRange.upperBound)
+            range = min(display.lowerBound, max(Double(lo), display.lowerBound - span))
+                ... max(display.upperBound, min(Double(hi), display.upperBound + span))
         }
         let xMin = range.lowerBound, width = (range.upperBound - range.lowerBound) / Double(bins)
         var counts = [Float](repeating: 0, count: bins)

@@ -6,17 +6,7 @@ import XCTest
 
 /// The issue 7 controls through a real worker: lone D/G updates, live hyper-parameters and the
 /// throttle, sent as commands the way the UI's keys send them.
-final class InteractiveControlTests: XCTestCase {
-    private var running: [TrainingWorker] = []
-
-    override func tearDown() {
-        for worker in running {
-            worker.channel.send(.quit)
-            XCTAssertTrue(TrainingWorkerTests.finishes(worker, within: 10), "a worker did not finish after .quit")
-        }
-        running.removeAll()
-        super.tearDown()
-    }
+final class InteractiveControlTests: WorkerTestCase {
 
     func testLoneDiscriminatorUpdateKeepsTheStepAndShowsOnlyDLoss() throws {
         let (worker, model, events) = makeWorker(startPaused: true)
@@ -30,7 +20,7 @@ final class InteractiveControlTests: XCTestCase {
         XCTAssertTrue(after.snapshot.message.hasPrefix("D alone"), after.snapshot.message)
         XCTAssertEqual(events.rows, ["0 d_update 1"])
         worker.channel.send(.quit)
-        XCTAssertTrue(TrainingWorkerTests.finishes(worker, within: 10))
+        XCTAssertTrue(Self.finishes(worker, within: 10))
         XCTAssertEqual(model.gan.generator.parameters.arrays(of: .values).flatMap(\.data), g0)
         XCTAssertEqual(model.gan.adamD.step, 1)
     }
@@ -47,7 +37,7 @@ final class InteractiveControlTests: XCTestCase {
         XCTAssertTrue(after.snapshot.gLoss.isFinite && after.snapshot.dLoss.isNaN)
         XCTAssertEqual(events.rows, ["0 g_update 1", "0 g_update 2"])
         worker.channel.send(.quit)
-        XCTAssertTrue(TrainingWorkerTests.finishes(worker, within: 10))
+        XCTAssertTrue(Self.finishes(worker, within: 10))
         XCTAssertEqual(model.gan.discriminator.parameters.arrays(of: .values).flatMap(\.data), d0)
     }
 
@@ -57,7 +47,7 @@ final class InteractiveControlTests: XCTestCase {
         worker.channel.send(.stepDiscriminator)
         let paused = try XCTUnwrap(waitForSnapshot(worker) { $0.state == .paused })
         worker.channel.send(.quit)
-        XCTAssertTrue(TrainingWorkerTests.finishes(worker, within: 10))
+        XCTAssertTrue(Self.finishes(worker, within: 10))
         XCTAssertEqual(model.gan.adamD.step, paused.snapshot.step, "the pausing key must not also update D")
     }
 
@@ -78,7 +68,7 @@ final class InteractiveControlTests: XCTestCase {
         worker.channel.send(.adjustDSteps(-5))
         _ = try XCTUnwrap(waitForSnapshot(worker) { $0.settings?.dStepsPerGStep == 0 && $0.step == 1 })
         worker.channel.send(.quit)
-        XCTAssertTrue(TrainingWorkerTests.finishes(worker, within: 10))
+        XCTAssertTrue(Self.finishes(worker, within: 10))
         XCTAssertEqual(model.gan.adamD.step, 2)
         XCTAssertEqual(model.gan.adamD.learningRate, lr / 2)
         XCTAssertEqual(events.rows.last, "1 d_steps 0")

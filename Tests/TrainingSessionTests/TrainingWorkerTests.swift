@@ -6,18 +6,7 @@ import XCTest
 
 /// Drives a real `TrainingWorker` over a real (tiny) `MNISTGAN` through its `SessionChannel`,
 /// the way the full-screen UI does: commands in, snapshots out, never touching the model.
-final class TrainingWorkerTests: XCTestCase {
-    private var running: [TrainingWorker] = []
-
-    override func tearDown() {
-        // Never leave a worker thread behind, whatever the test did.
-        for worker in running {
-            worker.channel.send(.quit)
-            XCTAssertTrue(Self.finishes(worker, within: 10), "a worker did not finish after .quit in tearDown")
-        }
-        running.removeAll()
-        super.tearDown()
-    }
+final class TrainingWorkerTests: WorkerTestCase {
 
     // MARK: - Pause, step, run
 
@@ -312,12 +301,6 @@ final class TrainingWorkerTests: XCTestCase {
     }
 
     /// `waitUntilFinished` with a bound (it has none: a hung worker would hang the test run).
-    static func finishes(_ worker: TrainingWorker, within seconds: Double) -> Bool {
-        let done = DispatchSemaphore(value: 0)
-        Thread { worker.waitUntilFinished(); done.signal() }.start()
-        return done.wait(timeout: .now() + seconds) == .success
-    }
-
     /// User + system CPU time of the whole process, in seconds.
     static func processCPUSeconds() -> Double {
         var t = timespec()
