@@ -8,7 +8,7 @@ struct Bench: ParsableCommand {
     static let configuration = CommandConfiguration(
         abstract: "Measure training speed of the reference GAN against the machine's sgemm roof.")
 
-    @Option(help: ArgumentHelp("Seconds each measurement runs (after its warm-up).", valueName: "s"))
+    @Option(parsing: .unconditional, help: ArgumentHelp("Seconds each measurement runs (after its warm-up).", valueName: "s"))
     var seconds: Double = 3
 
     @Flag(help: "Print one JSON object instead of text.")

@@ -19,19 +19,19 @@ struct ClassifierTrain: ParsableCommand {
     @Option(help: ArgumentHelp("Where to write the weights.", valueName: "file"))
     var out = MNISTClassifier.defaultAssetPath
 
-    @Option(help: "Passes over the 60,000 training images.")
+    @Option(parsing: .unconditional, help: "Passes over the 60,000 training images.")
     var epochs = ClassifierTrainingConfiguration().epochs
 
-    @Option(help: "Seed of the initial weights, the data order, the shifts and dropout.")
+    @Option(parsing: .unconditional, help: "Seed of the initial weights, the data order, the shifts and dropout.")
     var seed: UInt64 = 1
 
     @Option(help: ArgumentHelp("Hidden layer sizes, comma-separated (the last is the feature size).", valueName: "sizes"))
     var hidden = ClassifierTrainingConfiguration().hiddenSizes.map(String.init).joined(separator: ",")
 
-    @Option(help: "Dropout rate on the features during training.")
+    @Option(parsing: .unconditional, help: "Dropout rate on the features during training.")
     var dropout = ClassifierTrainingConfiguration().dropout
 
-    @Option(name: .customLong("max-shift"), help: "Random translation of the training images, ± pixels.")
+    @Option(name: .customLong("max-shift"), parsing: .unconditional, help: "Random translation of the training images, ± pixels.")
     var maxShift = ClassifierTrainingConfiguration().maxShift
 
     @OptionGroup var data: DataOptions

@@ -11,13 +11,13 @@ struct Gan1DCommand: ParsableCommand {
     @Option(help: "Data distribution: \(Target1D.allCases.map(\.rawValue).joined(separator: ", ")).")
     var target: Target1D = .normal
 
-    @Option(help: ArgumentHelp("Steps to train.", valueName: "n"))
+    @Option(parsing: .unconditional, help: ArgumentHelp("Steps to train.", valueName: "n"))
     var steps = 10_000
 
-    @Option(help: "Random seed (chosen and printed when omitted).")
+    @Option(parsing: .unconditional, help: "Random seed (chosen and printed when omitted).")
     var seed: UInt64?
 
-    @Option(name: .customLong("log-every"), help: ArgumentHelp("Print (and measure KS/JS) every K steps.", valueName: "k"))
+    @Option(name: .customLong("log-every"), parsing: .unconditional, help: ArgumentHelp("Print (and measure KS/JS) every K steps.", valueName: "k"))
     var logEvery = 500
 
     @Flag(help: "Print JSON lines instead of text.")

@@ -7,7 +7,7 @@ struct DataOptions: ParsableArguments {
     @Option(name: .customLong("data"), help: ArgumentHelp("Folder with the MNIST .gz files (default: $GANTOP_DATA, then ./assets/mnist, then next to the executable).", valueName: "dir"))
     var directory: String?
 
-    @Option(name: .customLong("limit-images"), help: ArgumentHelp("Train on the first N images only (quick runs and tests).", valueName: "n"))
+    @Option(name: .customLong("limit-images"), parsing: .unconditional, help: ArgumentHelp("Train on the first N images only (quick runs and tests).", valueName: "n"))
     var limitImages: Int?
 
     func validate() throws {
@@ -24,16 +24,16 @@ struct DataOptions: ParsableArguments {
 
 /// The reference GAN's hyper-parameters, overridable for experiments.
 struct HyperParameterOptions: ParsableArguments {
-    @Option(name: .customLong("batch-size"), help: "Real (and fake) samples per step.")
+    @Option(name: .customLong("batch-size"), parsing: .unconditional, help: "Real (and fake) samples per step.")
     var batchSize: Int?
 
-    @Option(name: .customLong("lr-d"), help: ArgumentHelp("D's Adam learning rate (default 2e-4).", valueName: "rate"))
+    @Option(name: .customLong("lr-d"), parsing: .unconditional, help: ArgumentHelp("D's Adam learning rate (default 2e-4).", valueName: "rate"))
     var learningRateD: Float?
 
-    @Option(name: .customLong("lr-g"), help: ArgumentHelp("G's Adam learning rate (default 2e-4).", valueName: "rate"))
+    @Option(name: .customLong("lr-g"), parsing: .unconditional, help: ArgumentHelp("G's Adam learning rate (default 2e-4).", valueName: "rate"))
     var learningRateG: Float?
 
-    @Option(name: .customLong("d-steps"), help: ArgumentHelp("D updates per G update, 0–10 (default 1; 0 freezes D).", valueName: "k"))
+    @Option(name: .customLong("d-steps"), parsing: .unconditional, help: ArgumentHelp("D updates per G update, 0–10 (default 1; 0 freezes D).", valueName: "k"))
     var dSteps: Int?
 
     func validate() throws {
@@ -83,7 +83,7 @@ func printLine(_ line: String) {
 
 /// The quality meter's options (shared by the UI and headless runs).
 struct QualityOptions: ParsableArguments {
-    @Option(name: .customLong("quality-every"), help: ArgumentHelp("Measure sample quality (MNIST score, classes) every K steps; 0 turns it off.", valueName: "k"))
+    @Option(name: .customLong("quality-every"), parsing: .unconditional, help: ArgumentHelp("Measure sample quality (MNIST score, classes) every K steps; 0 turns it off.", valueName: "k"))
     var every = 500
 
     @Option(name: .customLong("classifier"), help: ArgumentHelp("The digit classifier's weights (default assets/classifier.safetensors).", valueName: "file"))

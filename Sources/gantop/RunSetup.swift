@@ -9,7 +9,7 @@ struct SaveOptions: ParsableArguments {
     @Option(help: ArgumentHelp("Run directory for checkpoints, samples and losses.csv (default runs/YYYYMMDD-HHMMSS, created on first save).", valueName: "dir"))
     var out: String?
 
-    @Option(name: .customLong("save-every"), help: ArgumentHelp("Save every N steps.", valueName: "n"))
+    @Option(name: .customLong("save-every"), parsing: .unconditional, help: ArgumentHelp("Save every N steps.", valueName: "n"))
     var saveEvery: Int?
 
     @Flag(name: .customLong("no-save-on-quit"), help: "Do not save when the run ends or is interrupted.")

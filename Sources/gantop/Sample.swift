@@ -13,13 +13,13 @@ struct Sample: ParsableCommand {
     @Option(help: ArgumentHelp("The checkpoint to sample from.", valueName: "file"))
     var checkpoint: String
 
-    @Option(help: ArgumentHelp("How many digits.", valueName: "n"))
+    @Option(parsing: .unconditional, help: ArgumentHelp("How many digits.", valueName: "n"))
     var count = 16
 
     @Option(help: ArgumentHelp("Where to write the digits (.npy, shape (N, 28, 28)).", valueName: "file.npy"))
     var out: String
 
-    @Option(help: "Seed of the latent vectors.")
+    @Option(parsing: .unconditional, help: "Seed of the latent vectors.")
     var seed: UInt64 = 0
 
     @Option(help: "u8: pixel = round((x+1)·127.5); f32: values in [-1, 1].")

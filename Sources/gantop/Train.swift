@@ -12,16 +12,16 @@ struct Train: ParsableCommand {
     @Flag(help: "Print progress lines instead of opening the full-screen UI.")
     var headless = false
 
-    @Option(help: ArgumentHelp("Stop at this step, counted from the start of the run (also when resuming).", valueName: "n"))
+    @Option(parsing: .unconditional, help: ArgumentHelp("Stop at this step, counted from the start of the run (also when resuming).", valueName: "n"))
     var steps: Int?
 
-    @Option(help: ArgumentHelp("Stop after this many epochs.", valueName: "e"))
+    @Option(parsing: .unconditional, help: ArgumentHelp("Stop after this many epochs.", valueName: "e"))
     var epochs: Int?
 
-    @Option(help: "Random seed (chosen and printed when omitted).")
+    @Option(parsing: .unconditional, help: "Random seed (chosen and printed when omitted).")
     var seed: UInt64?
 
-    @Option(name: .customLong("log-every"), help: ArgumentHelp("Print a line every K steps.", valueName: "k"))
+    @Option(name: .customLong("log-every"), parsing: .unconditional, help: ArgumentHelp("Print a line every K steps.", valueName: "k"))
     var logEvery = 100
 
     @Flag(help: "Print JSON lines instead of text.")

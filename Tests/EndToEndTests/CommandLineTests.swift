@@ -79,9 +79,9 @@ final class CommandLineTests: XCTestCase {
     func testOutOfRangeNumbers() throws {
         let train = ["train", "--headless"] + Self.quick + ["--steps", "3"]
         try assertCleanError(train + ["--batch-size", "0"], mentions: ["--batch-size"])
-        try assertCleanError(train + ["--batch-size", "-5"], mentions: ["--batch-size"])
+        try assertCleanError(train + ["--batch-size", "-5"], mentions: ["--batch-size", "-5"])
         try assertCleanError(train + ["--batch-size", "100000"], mentions: ["--batch-size"])
-        try assertCleanError(["train", "--headless"] + Self.quick + ["--steps", "-1"], mentions: ["--steps"])
+        try assertCleanError(["train", "--headless"] + Self.quick + ["--steps", "-1"], mentions: ["--steps", "-1"])
         try assertCleanError(["train", "--headless"] + Self.quick + ["--steps=-1"], mentions: ["--steps"])
         try assertCleanError(["train", "--headless"] + Self.quick + ["--steps", "0"], mentions: ["--steps"])
         try assertCleanError(["train", "--headless"] + Self.quick + ["--steps", "lots"], mentions: ["--steps", "lots"])
@@ -89,7 +89,7 @@ final class CommandLineTests: XCTestCase {
         try assertCleanError(train + ["--lr-d", "nan"], mentions: ["--lr-d"])
         try assertCleanError(train + ["--lr-d", "inf"], mentions: ["--lr-d"])
         try assertCleanError(train + ["--lr-d", "0"], mentions: ["--lr-d"])
-        try assertCleanError(train + ["--lr-g", "-1"], mentions: ["--lr-g"])
+        try assertCleanError(train + ["--lr-g", "-1"], mentions: ["--lr-g", "-1"])
         try assertCleanError(train + ["--lr-g=-1"], mentions: ["--lr-g"])
         try assertCleanError(train + ["--d-steps", "11"], mentions: ["--d-steps"])
         try assertCleanError(train + ["--limit-images", "0"], mentions: ["--limit-images"])
@@ -112,7 +112,7 @@ final class CommandLineTests: XCTestCase {
         try assertCleanError(["sample", "--checkpoint", "/nonexistent.safetensors", "--count", "0", "--out", out.path],
                              mentions: ["--count"], leavesNothing: [out])
         try assertCleanError(["sample", "--checkpoint", "/nonexistent.safetensors", "--count", "-4", "--out", out.path],
-                             mentions: ["--count"], leavesNothing: [out])
+                             mentions: ["--count", "-4"], leavesNothing: [out])
         try assertCleanError(["sample", "--checkpoint", "/nonexistent.safetensors", "--out", out.path],
                              mentions: ["/nonexistent.safetensors"], leavesNothing: [out])
         try assertCleanError(["bench", "--seconds", "0"], mentions: ["--seconds"])
