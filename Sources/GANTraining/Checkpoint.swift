@@ -17,6 +17,9 @@ public enum Checkpoint {
         for network in [gan.generator, gan.discriminator] {
             tensors.merge(network.parameters.checkpointTensors()) { _, new in new }
         }
+        if let average = gan.averagedGenerator {
+            for e in average.parameters.entries { tensors[e.name] = Tensor(shape: e.shape, floats: average.parameters.value(e).toArray()) }
+        }
         tensors["viz.latents"] = Tensor(shape: [latents.count / gan.configuration.latentSize, gan.configuration.latentSize],
                                         floats: latents)
         let c = gan.configuration
@@ -32,6 +35,8 @@ public enum Checkpoint {
             ("d_steps", "\(gan.dStepsPerGStep)"),
             ("beta1", "\(c.beta1)"), ("beta2", "\(c.beta2)"), ("epsilon", "\(c.epsilon)"),
             ("leaky_slope", "\(c.leakySlope)"),
+            ("loss", c.loss.rawValue), ("optimizer", c.optimizer.rawValue), ("real_label", "\(c.realLabel)"),
+            ("g_ema_decay", c.generatorAverageDecay.map { "\($0)" } ?? "none"), ("g_ema_updates", "\(gan.averageUpdates)"),
         ]
         for (k, v) in fields { metadata[k] = v }
         return SafeTensors(metadata: metadata, tensors: tensors)
@@ -83,6 +88,20 @@ public enum Checkpoint {
         c.beta2 = try float("beta2")
         c.epsilon = try float("epsilon")
         c.leakySlope = try float("leaky_slope")
+        // Settings added after format version 1 shipped: absent means the reference's value.
+        if let text = meta["loss"] {
+            guard let loss = GANLoss(rawValue: text) else { throw fail("metadata 'loss' is '\(text)', not one of ns, minimax, ls") }
+            c.loss = loss
+        }
+        if let text = meta["optimizer"] {
+            guard let optimizer = OptimizerKind(rawValue: text) else { throw fail("metadata 'optimizer' is '\(text)', not adam or sgd") }
+            c.optimizer = optimizer
+        }
+        if meta["real_label"] != nil { c.realLabel = try float("real_label") }
+        if let text = meta["g_ema_decay"], text != "none" {
+            guard let decay = Float(text), decay > 0, decay < 1 else { throw fail("metadata 'g_ema_decay' is '\(text)', not a number in (0, 1)") }
+            c.generatorAverageDecay = decay
+        }
         guard c.batchSize >= 1, c.latentSize == GANConfiguration().latentSize else {
             throw fail("unsupported batch size \(c.batchSize) or latent size \(c.latentSize)")
         }
@@ -95,6 +114,11 @@ public enum Checkpoint {
         for entry in probe.g.parameters.entries + probe.d.parameters.entries {
             for key in [entry.name, "adam.\(entry.name).m", "adam.\(entry.name).v"] {
                 _ = try floats(file, key, shape: entry.shape, fileName: name)
+            }
+        }
+        if c.generatorAverageDecay != nil {
+            for entry in probe.g.parameters.entries {
+                _ = try floats(file, "g_ema." + entry.name.dropFirst(2), shape: entry.shape, fileName: name)
             }
         }
         _ = try floats(file, "viz.latents", shape: nil, fileName: name)
@@ -111,6 +135,18 @@ public enum Checkpoint {
         }
         for network in [gan.generator, gan.discriminator] {
             try network.parameters.restore(from: file, fileName: fileName)
+        }
+        if let average = gan.averagedGenerator {
+            if header.configuration.generatorAverageDecay != nil {
+                for e in average.parameters.entries {
+                    average.parameters.load(try floats(file, e.name, shape: e.shape, fileName: fileName), into: e, block: .values)
+                }
+                gan.averageUpdates = Int(header.metadata["g_ema_updates"] ?? "") ?? header.step
+            } else {
+                // A checkpoint without an average: start it from the weights it has.
+                average.parameters.values.update(from: gan.generator.parameters.values, count: gan.generator.parameters.count)
+                gan.averageUpdates = header.step
+            }
         }
         gan.adamG.step = header.adamSteps.g
         gan.adamD.step = header.adamSteps.d

@@ -1,5 +1,10 @@
 import NeuralNet
 
+/// The recipes `--recipe` names.
+public enum GANRecipe: String, CaseIterable, Sendable {
+    case tuned, reference
+}
+
 /// The reference MLP GAN's specification. Benchmarks and the reference implementations in
 /// `benchmarks/reference/` compare against exactly these defaults.
 public struct GANConfiguration: Sendable, Equatable {
@@ -11,8 +16,29 @@ public struct GANConfiguration: Sendable, Equatable {
     public var beta2: Float = 0.999
     public var epsilon: Float = 1e-8
     public var leakySlope: Float = 0.2
+    /// The objective (`--g-loss`); the reference is the non-saturating one.
+    public var loss: GANLoss = .nonSaturating
+    /// The update rule of both networks (`--optimizer`); SGD uses the same learning rates.
+    public var optimizer: OptimizerKind = .adam
+    /// D's target for real images: 1 in the reference recipe; below 1 is one-sided label
+    /// smoothing (Salimans et al. 2016), which keeps D from growing over-confident on real data.
+    public var realLabel: Float = 1
+    /// Decay of the moving average of G's weights that the screen, the quality meter and
+    /// exports sample from; nil samples from G itself, as the reference recipe does.
+    public var generatorAverageDecay: Float?
 
     public init() {}
+
+    /// A named starting point: `reference` is the exact recipe (the benchmark's),
+    /// `tuned` adds standard, documented GAN practice on top (see the README).
+    public init(recipe: GANRecipe) {
+        switch recipe {
+        case .reference: break
+        case .tuned:
+            realLabel = 0.9
+            generatorAverageDecay = 0.999
+        }
+    }
 
     /// G: 100 → 256 → 512 → 1024 → 784, LeakyReLU(0.2) between, tanh out.
     public var generatorLayers: [MLP.Layer] {

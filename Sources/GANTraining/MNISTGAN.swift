@@ -23,13 +23,26 @@ public struct StepStats: Sendable, Equatable {
 
 /// The reference MLP GAN on MNIST and its training step, readable top to bottom.
 ///
-/// Every buffer is allocated in `init`; `trainStep()` allocates nothing. G writes its fakes
-/// straight into the second half of D's input batch, so D sees real and fake in one GEMM of 2B
-/// rows per layer, and phase 3 reuses those same fakes (G's weights have not changed since).
+/// Every buffer is allocated in `init`, sized for `batchCapacity`; `trainStep()` allocates
+/// nothing. D's input holds real rows just before row C = capacity and G writes its fakes from
+/// row C on, so for any batch b ≤ C, rows C−b ..< C+b are one contiguous batch of 2b (real then
+/// fake): D sees both in one GEMM per layer with no copy, and phase 3 reuses those same fakes.
 public final class MNISTGAN {
-    public let configuration: GANConfiguration
+    /// The recipe and the current live settings (loss, optimizer, batch size ≤ capacity).
+    public var configuration: GANConfiguration {
+        didSet {
+            precondition((1 ... batchCapacity).contains(configuration.batchSize), "batch size beyond the buffers")
+            precondition(configuration.latentSize == oldValue.latentSize && configuration.leakySlope == oldValue.leakySlope)
+        }
+    }
+    /// The largest batch the buffers hold (live batch-size changes stay within it).
+    public let batchCapacity: Int
     public let generator: MLP
     public let discriminator: MLP
+    /// The moving average of G's weights (`configuration.generatorAverageDecay`), if any.
+    public let averagedGenerator: MLP?
+    /// How many updates the average has absorbed (its warm-up depends on it; saved in checkpoints).
+    public var averageUpdates = 0
     public var adamG: Adam
     public var adamD: Adam
     public let images: MNISTImages
@@ -39,29 +52,38 @@ public final class MNISTGAN {
     public var sampler: EpochSampler
     public private(set) var step = 0
 
-    /// B × latent: the noise of the step in progress.
+    /// C × latent: the noise of the step in progress (the first b rows).
     private let noise: Matrix
-    /// 2B × 784: rows 0..<B real, rows B..<2B G's output (G writes there itself).
+    /// 2C × 784: rows C−b ..< C real, rows C ..< C+b G's output (G writes there itself).
     private let discriminatorInput: Matrix
 
-    public init(configuration: GANConfiguration = GANConfiguration(), images: MNISTImages, seed: UInt64) {
+    public init(configuration: GANConfiguration = GANConfiguration(), images: MNISTImages, seed: UInt64,
+                batchCapacity: Int? = nil) {
         precondition(configuration.batchSize > 0 && images.count > 0)
+        let capacity = max(batchCapacity ?? configuration.batchSize, configuration.batchSize)
+        self.batchCapacity = capacity
         self.configuration = configuration
         self.images = images
         self.seed = seed
-        let b = configuration.batchSize
         let arena = FloatArena(capacity: FloatArena.capacity(for: [
-            (b, configuration.latentSize), (2 * b, MNISTImages.pixelsPerImage),
+            (capacity, configuration.latentSize), (2 * capacity, MNISTImages.pixelsPerImage),
         ]))
-        noise = arena.matrix(rows: b, cols: configuration.latentSize)
-        discriminatorInput = arena.matrix(rows: 2 * b, cols: MNISTImages.pixelsPerImage)
+        noise = arena.matrix(rows: capacity, cols: configuration.latentSize)
+        discriminatorInput = arena.matrix(rows: 2 * capacity, cols: MNISTImages.pixelsPerImage)
         self.arena = arena
-        generator = MLP(layers: configuration.generatorLayers, maxRows: b, namePrefix: "g.",
-                        outputStorage: discriminatorInput.rows(b, count: b))
-        discriminator = MLP(layers: configuration.discriminatorLayers, maxRows: 2 * b, namePrefix: "d.")
+        generator = MLP(layers: configuration.generatorLayers, maxRows: capacity, namePrefix: "g.",
+                        outputStorage: discriminatorInput.rows(capacity, count: capacity))
+        discriminator = MLP(layers: configuration.discriminatorLayers, maxRows: 2 * capacity, namePrefix: "d.")
         var initRNG = RandomGenerator(seed: seed)
         generator.initialiseGlorotUniform(rng: &initRNG)
         discriminator.initialiseGlorotUniform(rng: &initRNG)
+        if configuration.generatorAverageDecay != nil {
+            let average = MLP(layers: configuration.generatorLayers, maxRows: 1, namePrefix: "g_ema.")
+            average.parameters.values.update(from: generator.parameters.values, count: generator.parameters.count)
+            averagedGenerator = average
+        } else {
+            averagedGenerator = nil
+        }
         rng = RandomGenerator(seed: seed &+ 0x5EED)
         sampler = EpochSampler(count: images.count, seed: seed)
         let c = configuration
@@ -70,6 +92,9 @@ public final class MNISTGAN {
     }
 
     private let arena: FloatArena
+
+    /// The G whose samples a user sees: the weight average when the recipe keeps one.
+    public var samplingGenerator: MLP { averagedGenerator ?? generator }
 
     /// When set, each phase's wall time is added to it (the benchmark's per-phase breakdown).
     public var phaseTimer: PhaseTimer?
@@ -120,26 +145,31 @@ public final class MNISTGAN {
                          dFake: g.fake, updatedD: false)
     }
 
+    private var batchSize: Int { configuration.batchSize }
+    /// The current batch's B fakes, right after the real rows.
+    private var fakes: Matrix { discriminatorInput.rows(batchCapacity, count: batchSize) }
+
     /// (1) G turns uniform noise into B fakes (landing in the fake half of D's input).
     private func generateFakes() {
-        rng.fillUniform(noise.buffer, -1, 1)
-        generator.forward(noise)
+        let z = noise.prefix(rows: batchSize)
+        rng.fillUniform(z.buffer, -1, 1)
+        generator.forward(z)
         phaseTimer?.lap(.generatorForward)
     }
 
-    /// (2) D learns on B real (label 1) and B fake (label 0) samples, in one batch of 2B.
+    /// (2) D learns on B real (label 1, or the smoothed label) and B fake (label 0) samples, in one batch of 2B.
     private func updateDiscriminator() -> (loss: Float, real: Float, fake: Float) {
-        let b = configuration.batchSize
-        sampler.fill(discriminatorInput.rows(0, count: b), from: images)
+        let b = batchSize, objective = configuration.loss, realLabel = configuration.realLabel
+        let batch = discriminatorInput.rows(batchCapacity - b, count: 2 * b)
+        sampler.fill(batch.prefix(rows: b), from: images)
         phaseTimer?.lap(.realBatch)
-        let logits = discriminator.forward(discriminatorInput)
-        let dGradient = discriminator.outputGradient(rows: 2 * b)
-        let dLoss = BinaryCrossEntropy.meanLossAndGradient(
-            logits: logits, targets: { $0 < b ? 1 : 0 }, gradient: dGradient).loss
-        let (dReal, dFake) = Self.meanProbabilities(logits, split: b)
-        discriminator.backward(input: discriminatorInput)
+        let logits = discriminator.forward(batch)
+        let dLoss = objective.discriminatorLoss(logits: logits, targets: { $0 < b ? realLabel : 0 },
+                                                gradient: discriminator.outputGradient(rows: 2 * b))
+        let (dReal, dFake) = Self.meanOutputs(logits, split: b, objective)
+        discriminator.backward(input: batch)
         phaseTimer?.lap(.discriminatorForwardBackward)
-        adamD.update(discriminator.parameters)
+        optimise(discriminator.parameters, adam: &adamD)
         phaseTimer?.lap(.discriminatorAdam)
         return (dLoss, dReal, dFake)
     }
@@ -147,33 +177,47 @@ public final class MNISTGAN {
     /// (3) G learns through D, D frozen (no weight gradients), fakes labelled real.
     /// Returns the G loss and mean D(G(z)) on the fakes it used.
     private func updateGenerator() -> (loss: Float, fake: Float) {
-        let b = configuration.batchSize
-        let fake = discriminatorInput.rows(b, count: b)
+        let b = batchSize, objective = configuration.loss
+        let fake = fakes
         let fakeLogits = discriminator.forward(fake)
-        let gLoss = BinaryCrossEntropy.meanLossAndGradient(
-            logits: fakeLogits, targets: { _ in 1 }, gradient: discriminator.outputGradient(rows: b)).loss
+        let gLoss = objective.generatorLoss(logits: fakeLogits, gradient: discriminator.outputGradient(rows: b))
         var dFake: Float = 0
-        for i in 0 ..< b { dFake += sigmoid(fakeLogits.base[i]) }
+        for i in 0 ..< b { dFake += objective.discriminatorOutput(logit: fakeLogits.base[i]) }
         discriminator.backward(input: fake, weightGradients: false, inputGradient: true,
                                into: generator.outputGradient(rows: b))
         phaseTimer?.lap(.frozenDiscriminator)
-        generator.backward(input: noise)
+        generator.backward(input: noise.prefix(rows: b))
         phaseTimer?.lap(.generatorBackward)
-        adamG.update(generator.parameters)
+        optimise(generator.parameters, adam: &adamG)
+        if let averagedGenerator, let decay = configuration.generatorAverageDecay {
+            WeightAverage.update(averagedGenerator.parameters, toward: generator.parameters, decay: decay,
+                                 updates: averageUpdates)
+            averageUpdates += 1
+        }
         phaseTimer?.lap(.generatorAdam)
         return (gLoss, dFake / Float(b))
     }
 
-    private static func meanProbabilities(_ logits: Matrix, split: Int) -> (Float, Float) {
+    /// One update with the current optimiser; SGD takes Adam's learning rate, so the rate a
+    /// user has set carries over when switching (and Adam's moments wait, unchanged, for a switch back).
+    private func optimise(_ parameters: ParameterSet, adam: inout Adam) {
+        switch configuration.optimizer {
+        case .adam: adam.update(parameters)
+        case .sgd: SGD(learningRate: adam.learningRate).update(parameters)
+        }
+    }
+
+    private static func meanOutputs(_ logits: Matrix, split: Int, _ objective: GANLoss) -> (Float, Float) {
         var real: Float = 0, fake: Float = 0
-        for i in 0 ..< split { real += sigmoid(logits.base[i]) }
-        for i in split ..< logits.rows { fake += sigmoid(logits.base[i]) }
+        for i in 0 ..< split { real += objective.discriminatorOutput(logit: logits.base[i]) }
+        for i in split ..< logits.rows { fake += objective.discriminatorOutput(logit: logits.base[i]) }
         return (real / Float(split), fake / Float(logits.rows - split))
     }
 
     /// Weights and optimiser state of both networks are all finite (see `ParameterSet.stateIsFinite`).
     public var stateIsFinite: Bool {
         generator.parameters.stateIsFinite && discriminator.parameters.stateIsFinite
+            && (averagedGenerator?.parameters.allFinite() ?? true)
     }
 
     /// How often the trainers check `stateIsFinite` (about 3 ms a check; losses are checked every step).

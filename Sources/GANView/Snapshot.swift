@@ -65,12 +65,20 @@ public struct TrainingSettings: Sendable, Hashable {
     public var dStepsPerGStep: Int
     /// The throttle in steps/s; nil is full speed.
     public var speedLimit: Int?
+    /// The objective's short name (ns, minimax, ls), the optimizer's (adam, sgd) and the batch size.
+    public var loss: String
+    public var optimizer: String
+    public var batchSize: Int
 
-    public init(learningRateD: Float, learningRateG: Float, dStepsPerGStep: Int, speedLimit: Int? = nil) {
+    public init(learningRateD: Float, learningRateG: Float, dStepsPerGStep: Int, speedLimit: Int? = nil,
+                loss: String = "ns", optimizer: String = "adam", batchSize: Int = 64) {
         self.learningRateD = learningRateD
         self.learningRateG = learningRateG
         self.dStepsPerGStep = dStepsPerGStep
         self.speedLimit = speedLimit
+        self.loss = loss
+        self.optimizer = optimizer
+        self.batchSize = batchSize
     }
 }
 

@@ -161,6 +161,9 @@ public enum StatusBar {
             out.append(field(short ? "lrD" : "lr_D", Span(learningRate(t.learningRateD), value), 40))
             out.append(field(short ? "lrG" : "lr_G", Span(learningRate(t.learningRateG), value), 40))
             out.append(field(short ? "k" : "D:G", Span(short ? "\(t.dStepsPerGStep)" : "\(t.dStepsPerGStep):1", value), 40))
+            out.append(field("B", Span("\(t.batchSize)", value), 36))
+            out.append(field("loss", Span(t.loss, t.loss == "ns" ? value : warn), 35))
+            out.append(field("opt", Span(t.optimizer, t.optimizer == "adam" ? value : warn), 34))
         }
         out.append(field("seed", Span(String(s.seed), value), 30))
         return out

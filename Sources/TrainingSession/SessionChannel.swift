@@ -16,6 +16,10 @@ public enum SessionCommand: Sendable, Equatable {
     case scaleLearningRateG(Float)
     /// Change D steps per G step by this much (clamped to 0–10).
     case adjustDSteps(Int)
+    /// Next objective (ns → minimax → ls), Adam ↔ SGD, next smaller (−1) / larger (+1) batch size.
+    case cycleLoss
+    case cycleOptimizer
+    case stepBatchSize(Int)
     /// Move the throttle this many notches slower (positive) or faster (negative).
     case adjustSpeed(Int)
     case save

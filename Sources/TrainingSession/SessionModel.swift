@@ -53,7 +53,7 @@ public final class SessionModel {
         self.qualityMeter = qualityMeter
         self.gan1dSeed = gan.seed
         self.latents = latents
-        self.digits = DigitSampler(generator: gan.generator, latents: latents, count: FrameSnapshot.digitCount)
+        self.digits = DigitSampler(generator: gan.samplingGenerator, latents: latents, count: FrameSnapshot.digitCount)
         self.saver = saver
         self.onStep = onStep
         self.onFinish = onFinish
@@ -127,6 +127,38 @@ public final class SessionModel {
         message = new == 0 ? "D steps per G step 0: D is frozen" : "D steps per G step \(new) from the next step"
     }
 
+    /// Batch sizes the `b`/`B` keys step through; the UI's buffers are sized for the largest.
+    public static let batchSizeChoices = [16, 32, 64, 128, 256]
+
+    /// Next objective: ns → minimax → ls (key `l`).
+    public func cycleLoss() {
+        let new = gan.configuration.loss.next
+        gan.configuration.loss = new
+        onEvent?(gan.step, "loss", new.rawValue)
+        message = "loss: \(new.description) from the next update"
+    }
+
+    /// Adam ↔ SGD (key `o`).
+    public func cycleOptimizer() {
+        let new = gan.configuration.optimizer.next
+        gan.configuration.optimizer = new
+        onEvent?(gan.step, "optimizer", new.rawValue)
+        message = new == .sgd
+            ? "optimizer: SGD at the same learning rates (SGD usually wants far larger ones: keys 2 and 4 double them)"
+            : "optimizer: Adam, its moments as they were"
+    }
+
+    /// Next smaller (-1) or larger (+1) batch size within the buffers (keys b / B).
+    public func stepBatchSize(by direction: Int) {
+        let choices = Self.batchSizeChoices.filter { $0 <= gan.batchCapacity }
+        let current = gan.configuration.batchSize
+        let new = direction < 0 ? choices.last { $0 < current } : choices.first { $0 > current }
+        guard let new else { message = "batch size stays \(current) (\(choices.first ?? current)–\(choices.last ?? current))"; return }
+        gan.configuration.batchSize = new
+        onEvent?(gan.step, "batch_size", "\(new)")
+        message = "batch size \(current) → \(new) from the next step"
+    }
+
     public func save() {
         guard let saver else { message = "saving is not available"; return }
         do { message = try saver(self) } catch { message = "save failed: \(error)" }
@@ -174,7 +206,9 @@ public final class SessionModel {
                       seed: gan.seed, message: message, history: history,
                       digits: currentDigits(), gan1d: gan1dPanel(), quality: quality,
                       settings: TrainingSettings(learningRateD: gan.adamD.learningRate, learningRateG: gan.adamG.learningRate,
-                                                 dStepsPerGStep: gan.dStepsPerGStep, speedLimit: speedLimit))
+                                                 dStepsPerGStep: gan.dStepsPerGStep, speedLimit: speedLimit,
+                                                 loss: gan.configuration.loss.rawValue, optimizer: gan.configuration.optimizer.rawValue,
+                                                 batchSize: gan.configuration.batchSize))
     }
 }
 

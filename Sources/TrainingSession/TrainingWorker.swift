@@ -102,6 +102,12 @@ public final class TrainingWorker: @unchecked Sendable {
                     model.scaleLearningRate(.generator, by: factor)
                 case .adjustDSteps(let delta):
                     model.adjustDSteps(by: delta)
+                case .cycleLoss:
+                    model.cycleLoss()
+                case .cycleOptimizer:
+                    model.cycleOptimizer()
+                case .stepBatchSize(let direction):
+                    model.stepBatchSize(by: direction)
                 case .adjustSpeed(let notches):
                     speedIndex = min(max(speedIndex + notches, 0), Self.speedLimits.count - 1)
                     model.speedLimit = Self.speedLimits[speedIndex]

@@ -78,7 +78,7 @@ struct HeadlessRun {
     /// A failed save is reported and training goes on: the previous files are intact.
     private func save(_ gan: MNISTGAN) {
         do {
-            let digits = DigitSampler(generator: gan.generator, latents: prepared.latents, count: prepared.latents.count / gan.configuration.latentSize).generate()
+            let digits = DigitSampler(generator: gan.samplingGenerator, latents: prepared.latents, count: prepared.latents.count / gan.configuration.latentSize).generate()
             let files = try output.save(gan: gan, latents: prepared.latents, digits: digits,
                                         extraTensors: prepared.gan1d?.checkpointTensors() ?? [:],
                                         extraMetadata: prepared.gan1d?.checkpointMetadata ?? [:])

@@ -1,6 +1,7 @@
 import ArgumentParser
 import Foundation
 import GANTraining
+import NeuralNet
 
 /// Where the MNIST data comes from.
 struct DataOptions: ParsableArguments {
@@ -22,8 +23,27 @@ struct DataOptions: ParsableArguments {
     }
 }
 
-/// The reference GAN's hyper-parameters, overridable for experiments.
+extension GANRecipe: ExpressibleByArgument {}
+extension GANLoss: ExpressibleByArgument {}
+extension OptimizerKind: ExpressibleByArgument {}
+
+/// The recipe and its hyper-parameters, each overridable for experiments.
 struct HyperParameterOptions: ParsableArguments {
+    @Option(help: ArgumentHelp("tuned (default): the reference plus label smoothing and an averaged G to sample from; reference: the exact spec (what `gantop bench` times).", valueName: "recipe"))
+    var recipe: GANRecipe?
+
+    @Option(name: .customLong("g-loss"), help: ArgumentHelp("The objective: ns (non-saturating, default), minimax (the paper's saturating one), ls (least squares, D and G).", valueName: "loss"))
+    var loss: GANLoss?
+
+    @Option(help: ArgumentHelp("adam (default) or sgd (plain SGD at the same learning rates).", valueName: "name"))
+    var optimizer: OptimizerKind?
+
+    @Option(name: .customLong("real-label"), parsing: .unconditional, help: ArgumentHelp("D's target on real images (1 = no smoothing; tuned: 0.9).", valueName: "y"))
+    var realLabel: Float?
+
+    @Option(name: .customLong("g-average"), parsing: .unconditional, help: ArgumentHelp("Decay of the moving average of G's weights that samples are drawn from, 0 for none (tuned: 0.999).", valueName: "decay"))
+    var generatorAverageDecay: Float?
+
     @Option(name: .customLong("batch-size"), parsing: .unconditional, help: "Real (and fake) samples per step.")
     var batchSize: Int?
 
@@ -43,6 +63,12 @@ struct HyperParameterOptions: ParsableArguments {
         if let b = batchSize, !(1 ... 4096).contains(b) {
             throw ValidationError("--batch-size must be between 1 and 4096 (got \(b))")
         }
+        if let y = realLabel, !(y > 0.5 && y <= 1) {
+            throw ValidationError("--real-label must be in (0.5, 1] (got \(y))")
+        }
+        if let d = generatorAverageDecay, !(d >= 0 && d < 1) {
+            throw ValidationError("--g-average must be in [0, 1), 0 for none (got \(d))")
+        }
         for (name, value) in [("--lr-d", learningRateD), ("--lr-g", learningRateG)] {
             if let v = value, !(v.isFinite && v > 0) {
                 throw ValidationError("\(name) must be a positive finite number (got \(v))")
@@ -50,7 +76,25 @@ struct HyperParameterOptions: ParsableArguments {
         }
     }
 
+    /// A fresh run's configuration: the recipe (tuned unless given), then every explicit option.
+    var configuration: GANConfiguration {
+        var c = GANConfiguration(recipe: recipe ?? .tuned)
+        apply(to: &c)
+        return c
+    }
+
+    /// Applies what was given on the command line; on resume, a given `--recipe` replaces the
+    /// checkpoint's smoothing and averaging, and anything not given stays as saved.
     func apply(to configuration: inout GANConfiguration) {
+        if let recipe {
+            let r = GANConfiguration(recipe: recipe)
+            configuration.realLabel = r.realLabel
+            configuration.generatorAverageDecay = r.generatorAverageDecay
+        }
+        if let loss { configuration.loss = loss }
+        if let optimizer { configuration.optimizer = optimizer }
+        if let realLabel { configuration.realLabel = realLabel }
+        if let d = generatorAverageDecay { configuration.generatorAverageDecay = d > 0 ? d : nil }
         if let b = batchSize { configuration.batchSize = b }
         if let lr = learningRateD { configuration.learningRateD = lr }
         if let lr = learningRateG { configuration.learningRateG = lr }
@@ -105,6 +149,6 @@ struct QualityOptions: ParsableArguments {
             url = found
         }
         let classifier = try MNISTClassifier.load(from: url, maxRows: 1000)
-        return QualityMeter(generator: gan.generator, classifier: classifier, seed: gan.seed)
+        return QualityMeter(generator: gan.samplingGenerator, classifier: classifier, seed: gan.seed)
     }
 }

@@ -53,13 +53,12 @@ struct PreparedRun {
     let resumedFrom: String?
 
     static func make(hyper: HyperParameterOptions, seed requestedSeed: UInt64?, data: DataOptions,
-                     resume: String?, target: Target1D?) throws -> PreparedRun {
+                     resume: String?, target: Target1D?, batchCapacity: Int? = nil) throws -> PreparedRun {
         guard let resume else {
-            var configuration = GANConfiguration()
-            hyper.apply(to: &configuration)
+            let configuration = hyper.configuration
             let (seed, chosen) = resolveSeed(requestedSeed)
             let images = try data.loadTrainingImages()
-            let gan = MNISTGAN(configuration: configuration, images: images, seed: seed)
+            let gan = MNISTGAN(configuration: configuration, images: images, seed: seed, batchCapacity: batchCapacity)
             gan.dStepsPerGStep = hyper.dStepsPerGStep()
             let latents = DigitSampler.fixedLatents(count: FrameSnapshot.digitCount, size: configuration.latentSize, seed: seed)
             return PreparedRun(gan: gan, latents: latents, gan1d: target.map { Gan1D(target: $0, seed: seed) },
@@ -71,7 +70,7 @@ struct PreparedRun {
         hyper.apply(to: &configuration)
         let images = try data.loadTrainingImages()
         let seed = requestedSeed ?? header.seed
-        let gan = MNISTGAN(configuration: configuration, images: images, seed: seed)
+        let gan = MNISTGAN(configuration: configuration, images: images, seed: seed, batchCapacity: batchCapacity)
         var restoredHeader = header
         if let requestedSeed, requestedSeed != header.seed {
             // A new seed on resume: new noise and data order from here on, same weights.

@@ -31,6 +31,9 @@ struct Sample: ParsableCommand {
     @Option(help: ArgumentHelp("Also write the digits as a grid picture.", valueName: "grid.png"))
     var png: String?
 
+    @Flag(name: .customLong("raw-g"), help: "Sample from G's last weights even when the checkpoint has their moving average (g_ema.*), which is used by default.")
+    var rawGenerator = false
+
     @Flag(help: "Also print the quality meter's metrics (MNIST score, classes, Fréchet distance) for these digits.")
     var score = false
 
@@ -42,7 +45,8 @@ struct Sample: ParsableCommand {
         let url = URL(fileURLWithPath: checkpoint)
         let (header, file) = try Checkpoint.read(url)
         let c = header.configuration
-        let generator = MLP(layers: c.generatorLayers, maxRows: min(count, 1000), namePrefix: "g.")
+        let useAverage = c.generatorAverageDecay != nil && !rawGenerator
+        let generator = MLP(layers: c.generatorLayers, maxRows: min(count, 1000), namePrefix: useAverage ? "g_ema." : "g.")
         for e in generator.parameters.entries {
             generator.parameters.load(try Checkpoint.floats(file, e.name, shape: e.shape, fileName: url.lastPathComponent),
                                       into: e, block: .values)
@@ -61,7 +65,7 @@ struct Sample: ParsableCommand {
         if let png {
             try SampleGrid.image(digits: images, columns: Int(Double(count).squareRoot().rounded(.up))).write(to: URL(fileURLWithPath: png))
         }
-        printLine("wrote \(count) digits from step \(header.step) to \(out)")
+        printLine("wrote \(count) digits from step \(header.step)\(useAverage ? " (G's weight average)" : "") to \(out)")
         if score { printLine(try QualityReport.describe(images: images, count: count)) }
     }
 }

@@ -53,7 +53,8 @@ struct Train: ParsableCommand {
         }
         // The UI always shows the 1-D GAN; headless runs only carry one along from a checkpoint.
         let prepared = try PreparedRun.make(hyper: hyper, seed: seed, data: data, resume: saving.resume,
-                                            target: target ?? (headless ? nil : .normal))
+                                            target: target ?? (headless ? nil : .normal),
+                                            batchCapacity: headless ? nil : SessionModel.batchSizeChoices.last)
         let output = RunOutput(directory: saving.runDirectory)
         if headless {
             let code = try HeadlessRun(prepared: prepared, output: output, saving: saving,
