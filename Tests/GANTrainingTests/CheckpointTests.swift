@@ -50,6 +50,50 @@ final class CheckpointTests: XCTestCase {
                        resumed.discriminator.parameters.arrays(of: .secondMoment).flatMap(\.data))
     }
 
+    /// The tuned recipe with a changed objective and optimizer: the settings, the smoothing and
+    /// G's weight average all come back, and training continues bit for bit.
+    func testResumeKeepsSettingsAndTheWeightAverage() throws {
+        func make() throws -> MNISTGAN {
+            var c = GANConfiguration(recipe: .tuned)
+            c.batchSize = 8
+            c.loss = .leastSquares
+            c.optimizer = .sgd
+            return MNISTGAN(configuration: c, images: try Fixtures.trainingImages().prefix(100), seed: 3)
+        }
+        let uninterrupted = try make(), first = try make()
+        for _ in 0 ..< 12 { uninterrupted.trainStep() }
+        for _ in 0 ..< 7 { first.trainStep() }
+        let url = scratch.appendingPathComponent("tuned.safetensors")
+        try Checkpoint.make(gan: first, latents: latents(first)).write(to: url)
+        let (header, file) = try Checkpoint.read(url)
+        XCTAssertEqual(header.configuration, first.configuration)
+        XCTAssertNotNil(file.tensors["g_ema.fc4.weight"])
+        let resumed = MNISTGAN(configuration: header.configuration, images: try Fixtures.trainingImages().prefix(100), seed: header.seed)
+        try Checkpoint.restore(resumed, from: file, header: header, fileName: "tuned")
+        XCTAssertEqual(resumed.averageUpdates, 7)
+        for _ in 7 ..< 12 { resumed.trainStep() }
+        XCTAssertEqual(resumed.averagedGenerator!.parameters.arrays(of: .values).flatMap(\.data),
+                       uninterrupted.averagedGenerator!.parameters.arrays(of: .values).flatMap(\.data))
+        XCTAssertEqual(resumed.generator.parameters.arrays(of: .values).flatMap(\.data),
+                       uninterrupted.generator.parameters.arrays(of: .values).flatMap(\.data))
+    }
+
+    /// Checkpoints written before the live settings existed read as the reference recipe;
+    /// a bad value in the new keys is a one-line error.
+    func testSettingsMetadataIsOptionalButChecked() throws {
+        let gan = try smallGAN()
+        var file = Checkpoint.make(gan: gan, latents: latents(gan))
+        for key in ["loss", "optimizer", "real_label", "g_ema_decay", "g_ema_updates"] { file.metadata[key] = nil }
+        let url = scratch.appendingPathComponent("old.safetensors")
+        try file.write(to: url)
+        XCTAssertEqual(try Checkpoint.read(url).header.configuration, gan.configuration)
+        file.metadata["loss"] = "wasserstein"
+        try file.write(to: url)
+        XCTAssertThrowsError(try Checkpoint.read(url)) { error in
+            XCTAssertTrue("\(error)".contains("wasserstein") && "\(error)".contains("old.safetensors"), "\(error)")
+        }
+    }
+
     func testPyTorchNamesAndShapes() throws {
         let gan = try smallGAN()
         let file = Checkpoint.make(gan: gan, latents: latents(gan))

@@ -74,6 +74,33 @@ final class InteractiveControlTests: WorkerTestCase {
         XCTAssertEqual(events.rows.last, "1 d_steps 0")
     }
 
+    func testObjectiveOptimizerAndBatchSizeChangeAndAreLogged() throws {
+        let (worker, model, events) = makeWorker(startPaused: true)
+        let first = try XCTUnwrap(waitForSnapshot(worker) { _ in true })
+        XCTAssertEqual(first.snapshot.settings?.loss, "ns")
+        XCTAssertEqual(first.snapshot.settings?.batchSize, 8)
+        worker.channel.send(.cycleLoss)
+        worker.channel.send(.cycleOptimizer)
+        worker.channel.send(.stepBatchSize(1))
+        worker.channel.send(.stepBatchSize(1))
+        let changed = try XCTUnwrap(waitForSnapshot(worker) { $0.settings?.batchSize == 32 },
+                                    "batch size did not reach 32 (latest: \(describe(worker)))")
+        XCTAssertEqual(changed.snapshot.settings?.loss, "minimax")
+        XCTAssertEqual(changed.snapshot.settings?.optimizer, "sgd")
+        // 32 is the buffers' capacity here: one more is refused with a message, not a crash.
+        worker.channel.send(.stepBatchSize(1))
+        let refused = try XCTUnwrap(waitForSnapshot(worker) { $0.message.contains("stays 32") })
+        XCTAssertEqual(refused.snapshot.settings?.batchSize, 32)
+        worker.channel.send(.step)
+        _ = try XCTUnwrap(waitForSnapshot(worker) { $0.step == 1 })
+        worker.channel.send(.quit)
+        XCTAssertTrue(Self.finishes(worker, within: 10))
+        XCTAssertEqual(events.rows, ["0 loss minimax", "0 optimizer sgd", "0 batch_size 16", "0 batch_size 32"])
+        XCTAssertEqual(model.gan.sampler.position, 32, "the step used the new batch size")
+        XCTAssertEqual(model.gan.adamD.step, 0, "SGD took the step, Adam did not")
+        XCTAssertLessThan(model.last?.gLoss ?? 0, 0, "the minimax G loss is negative")
+    }
+
     func testThrottleBoundsTheStepRateAndKeysStillActAtOnce() throws {
         let (worker, _, _) = makeWorker(startPaused: true)
         _ = try XCTUnwrap(waitForSnapshot(worker) { _ in true })
@@ -117,7 +144,8 @@ final class InteractiveControlTests: WorkerTestCase {
             state = state &* 6_364_136_223_846_793_005 &+ 1_442_695_040_888_963_407
             return UInt8(truncatingIfNeeded: state >> 56)
         }
-        let gan = MNISTGAN(configuration: configuration, images: MNISTImages(pixels: pixels, count: count), seed: 11)
+        let gan = MNISTGAN(configuration: configuration, images: MNISTImages(pixels: pixels, count: count), seed: 11,
+                           batchCapacity: 32)
         let latents = DigitSampler.fixedLatents(count: FrameSnapshot.digitCount, size: configuration.latentSize, seed: 11)
         let events = EventLog()
         let model = SessionModel(gan: gan, latents: latents, onEvent: { step, event, value in

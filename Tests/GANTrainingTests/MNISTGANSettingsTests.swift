@@ -1,0 +1,113 @@
+import Foundation
+import GANFormats
+import NeuralNet
+import XCTest
+@testable import GANTraining
+
+/// The live settings (objective, optimizer, batch size) and the tuned recipe's additions
+/// (label smoothing, the weight average of G) at the model level.
+final class MNISTGANSettingsTests: XCTestCase {
+    private static let images: MNISTImages = {
+        let count = 64
+        var state: UInt64 = 0x9E37_79B9_7F4A_7C15
+        let pixels = (0 ..< count * MNISTImages.pixelsPerImage).map { _ -> UInt8 in
+            state = state &* 6_364_136_223_846_793_005 &+ 1_442_695_040_888_963_407
+            return UInt8(truncatingIfNeeded: state >> 56)
+        }
+        return MNISTImages(pixels: pixels, count: count)
+    }()
+
+    private func makeGAN(_ configure: (inout GANConfiguration) -> Void = { _ in }, capacity: Int? = nil) -> MNISTGAN {
+        var c = GANConfiguration()
+        c.batchSize = 8
+        configure(&c)
+        return MNISTGAN(configuration: c, images: Self.images, seed: 5, batchCapacity: capacity)
+    }
+
+    private func values(_ p: ParameterSet) -> [Float] { p.arrays(of: .values).flatMap(\.data) }
+
+    /// Room for larger batches moves where real and fake rows sit, never what is computed.
+    func testBufferCapacityDoesNotChangeTraining() {
+        let exact = makeGAN(), roomy = makeGAN(capacity: 256)
+        for _ in 0 ..< 5 { XCTAssertEqual(exact.trainStep(), roomy.trainStep()) }
+        XCTAssertEqual(values(exact.generator.parameters), values(roomy.generator.parameters))
+        XCTAssertEqual(values(exact.discriminator.parameters), values(roomy.discriminator.parameters))
+    }
+
+    func testBatchSizeChangesAtTheNextStep() {
+        let gan = makeGAN(capacity: 32)
+        gan.trainStep()
+        XCTAssertEqual(gan.sampler.position, 8)
+        gan.configuration.batchSize = 32
+        XCTAssertTrue(gan.trainStep().isFinite)
+        XCTAssertEqual(gan.sampler.position, 40, "a step of 32 real images")
+        gan.configuration.batchSize = 4
+        gan.trainStep()
+        XCTAssertEqual(gan.sampler.position, 44)
+        XCTAssertTrue(gan.stateIsFinite)
+    }
+
+    /// SGD: p ← p − lr·g exactly, and Adam's moments and step count wait untouched.
+    func testSGDStepIsLearningRateTimesGradient() {
+        let gan = makeGAN { $0.optimizer = .sgd; $0.learningRateD = 0.05 }
+        let before = values(gan.discriminator.parameters)
+        gan.trainDiscriminatorStep()
+        let after = values(gan.discriminator.parameters)
+        let grads = gan.discriminator.parameters.arrays(of: .grads).flatMap(\.data)
+        var largest: Float = 0
+        for i in before.indices {
+            XCTAssertEqual(after[i], before[i] - 0.05 * grads[i], accuracy: 1e-6)
+            largest = max(largest, abs(grads[i]))
+        }
+        XCTAssertGreaterThan(largest, 0)
+        XCTAssertEqual(gan.adamD.step, 0)
+        XCTAssertTrue(gan.discriminator.parameters.arrays(of: .firstMoment).flatMap(\.data).allSatisfy { $0 == 0 })
+    }
+
+    func testMinimaxAndLeastSquaresReportTheirOwnLosses() {
+        let minimax = makeGAN { $0.loss = .minimax }.trainStep()
+        XCTAssertLessThan(minimax.gLoss, 0, "log(1 − D(G(z))) is negative")
+        XCTAssertTrue(minimax.isFinite)
+        let ls = makeGAN { $0.loss = .leastSquares }.trainStep()
+        XCTAssertGreaterThan(ls.gLoss, 0)
+        XCTAssertNotEqual(ls.dLoss, makeGAN().trainStep().dLoss, "D's loss is least squares too")
+    }
+
+    func testTunedRecipeIsTheReferencePlusSmoothingAndAverage() {
+        let tuned = GANConfiguration(recipe: .tuned), reference = GANConfiguration(recipe: .reference)
+        XCTAssertEqual(reference, GANConfiguration(), "the reference recipe is the spec's defaults")
+        XCTAssertEqual(tuned.realLabel, 0.9)
+        XCTAssertEqual(tuned.generatorAverageDecay, 0.999)
+        var stripped = tuned
+        stripped.realLabel = 1
+        stripped.generatorAverageDecay = nil
+        XCTAssertEqual(stripped, reference, "nothing else differs")
+        XCTAssertNil(makeGAN().averagedGenerator)
+    }
+
+    /// The average starts at G's initial weights, then follows d = min(0.999, (1+t)/(10+t)).
+    func testWeightAverageFollowsG() {
+        let gan = makeGAN { $0.generatorAverageDecay = 0.999 }
+        let initial = values(gan.generator.parameters)
+        XCTAssertEqual(values(gan.averagedGenerator!.parameters), initial)
+        XCTAssertTrue(gan.samplingGenerator === gan.averagedGenerator)
+        gan.trainStep()
+        let g1 = values(gan.generator.parameters), a1 = values(gan.averagedGenerator!.parameters)
+        for i in stride(from: 0, to: g1.count, by: 997) {
+            XCTAssertEqual(a1[i], 0.1 * initial[i] + 0.9 * g1[i], accuracy: 1e-6)
+        }
+        gan.trainDiscriminatorStep()
+        XCTAssertEqual(values(gan.averagedGenerator!.parameters), a1, "a D update leaves the average alone")
+        XCTAssertEqual(gan.averageUpdates, 1)
+    }
+
+    /// Smoothing changes D's target on real rows only: with y = 0.9 the D loss of the very same
+    /// first batch is higher by exactly what BCE's definition says for the real half.
+    func testLabelSmoothingChangesOnlyTheRealTargets() {
+        let plain = makeGAN().trainDiscriminatorStep()
+        let smoothed = makeGAN { $0.realLabel = 0.9 }.trainDiscriminatorStep()
+        XCTAssertEqual(plain.dReal, smoothed.dReal, "same weights, same batch: same D(x)")
+        XCTAssertEqual(plain.dFake, smoothed.dFake)
+        XCTAssertNotEqual(plain.dLoss, smoothed.dLoss)
+    }
+}
