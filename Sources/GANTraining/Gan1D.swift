@@ -83,38 +83,59 @@ public final class Gan1D {
     /// One step of the classic recipe; returns (d_loss, g_loss).
     @discardableResult
     public func trainStep() -> (dLoss: Float, gLoss: Float) {
-        let b = configuration.batchSize
-        let lr = step < configuration.learningRateDropStep ? configuration.learningRateD : configuration.droppedLearningRate
-        let lrG = step < configuration.learningRateDropStep ? configuration.learningRateG : configuration.droppedLearningRate
-        adamD.learningRate = lr
-        adamG.learningRate = lrG
-        // (1) G makes fakes. (2) D learns on a real batch (label 1), then the fake batch (label 0):
-        // two batches, because the stddev feature is a property of each batch.
-        rng.fillUniform(noise.buffer, -1, 1)
-        let fakeRaw = generator.forward(noise)
-        fillRealNormalised()
-        buildFeatures(from: normalised)
-        let realLoss = discriminatorPass(label: 1, accumulate: false).loss
-        if configuration.r1Weight > 0 { addR1Gradient() }
-        normalised.copy(from: fakeRaw)  // G's raw output is already in D's units: (x − c)/s = raw
-        buildFeatures(from: normalised)
-        let fakeLoss = discriminatorPass(label: 0, accumulate: true).loss
-        adamD.update(discriminator.parameters)
+        run(.generate)
+        run(.trainDiscriminator)
+        return run(.trainGenerator)
+    }
 
-        // (3) G through frozen D on fresh noise, fakes labelled real (non-saturating loss).
-        rng.fillUniform(noise.buffer, -1, 1)
-        normalised.copy(from: generator.forward(noise))
-        let std = buildFeatures(from: normalised)
-        let logits = discriminator.forward(features)
-        let gLoss = BinaryCrossEntropy.meanLossAndGradient(logits: logits, targets: { _ in 1 },
-                                                           gradient: discriminator.outputGradient(rows: b)).loss
-        discriminator.backward(input: features, weightGradients: false, inputGradient: true)
-        featuresBackward(std: std, into: generator.outputGradient(rows: b))
-        generator.backward(input: noise)
-        adamG.update(generator.parameters)
-        updateAverage()
-        step += 1
-        return (realLoss + fakeLoss, gLoss)
+    /// D's loss from the last phase 2 (phase 3 reports it with G's).
+    private var pendingDiscriminatorLoss = Float.nan
+
+    /// One phase of the step (explain mode runs them a second apart); the three in order are
+    /// exactly `trainStep()`. Returns the losses computed so far in this step (NaN: not yet).
+    @discardableResult
+    public func run(_ phase: TrainingPhase) -> (dLoss: Float, gLoss: Float) {
+        let b = configuration.batchSize
+        switch phase {
+        case .generate:
+            // (1) G makes fakes (they stay in G's output buffer until phase 2).
+            let late = step >= configuration.learningRateDropStep
+            adamD.learningRate = late ? configuration.droppedLearningRate : configuration.learningRateD
+            adamG.learningRate = late ? configuration.droppedLearningRate : configuration.learningRateG
+            rng.fillUniform(noise.buffer, -1, 1)
+            generator.forward(noise)
+            return (.nan, .nan)
+        case .trainDiscriminator:
+            // (2) D learns on a real batch (label 1), then the fake batch (label 0): two
+            // batches, because the stddev feature is a property of each batch.
+            let fakeRaw = generator.layerOutput(generator.layers.count - 1, rows: b)
+            fillRealNormalised()
+            buildFeatures(from: normalised)
+            let realLoss = discriminatorPass(label: 1, accumulate: false).loss
+            if configuration.r1Weight > 0 { addR1Gradient() }
+            normalised.copy(from: fakeRaw)  // G's raw output is already in D's units: (x − c)/s = raw
+            buildFeatures(from: normalised)
+            let fakeLoss = discriminatorPass(label: 0, accumulate: true).loss
+            adamD.update(discriminator.parameters)
+            pendingDiscriminatorLoss = realLoss + fakeLoss
+            return (pendingDiscriminatorLoss, .nan)
+        case .trainGenerator:
+            // (3) G through frozen D on fresh noise, fakes labelled real (non-saturating loss).
+            rng.fillUniform(noise.buffer, -1, 1)
+            normalised.copy(from: generator.forward(noise))
+            let std = buildFeatures(from: normalised)
+            let logits = discriminator.forward(features)
+            let gLoss = BinaryCrossEntropy.meanLossAndGradient(logits: logits, targets: { _ in 1 },
+                                                               gradient: discriminator.outputGradient(rows: b)).loss
+            discriminator.backward(input: features, weightGradients: false, inputGradient: true)
+            featuresBackward(std: std, into: generator.outputGradient(rows: b))
+            generator.backward(input: noise)
+            adamG.update(generator.parameters)
+            updateAverage()
+            step += 1
+            defer { pendingDiscriminatorLoss = .nan }
+            return (pendingDiscriminatorLoss, gLoss)
+        }
     }
 
     /// D forward + backward on the current `features` with one label for the whole batch.

@@ -17,8 +17,19 @@ public struct StepStats: Sendable, Equatable {
 
     /// Every value that was computed is finite (D(G(z)) always is computed, by phase 2 or 3).
     public var isFinite: Bool {
-        (!updatedD || (dLoss.isFinite && dReal.isFinite)) && (!updatedG || gLoss.isFinite) && dFake.isFinite
+        (!updatedD || (dLoss.isFinite && dReal.isFinite)) && (!updatedG || gLoss.isFinite)
+            && (dFake.isFinite || (!updatedD && !updatedG))  // phase 1 alone computes no D(G(z))
     }
+}
+
+/// The three phases of the classic recipe, run one at a time by explain mode (key `e`).
+public enum TrainingPhase: Int, Sendable, CaseIterable {
+    /// (1) G turns uniform noise into fakes.
+    case generate = 1
+    /// (2) D learns on real (label 1) and those fakes (label 0).
+    case trainDiscriminator
+    /// (3) G learns through the frozen D so that its fakes are called real; the step ends.
+    case trainGenerator
 }
 
 /// The reference MLP GAN on MNIST and its training step, readable top to bottom.
@@ -143,6 +154,41 @@ public final class MNISTGAN {
         let g = updateGenerator()
         return StepStats(step: step, epoch: sampler.epoch, dLoss: .nan, gLoss: g.loss, dReal: .nan,
                          dFake: g.fake, updatedD: false)
+    }
+
+    public typealias Phase = TrainingPhase
+
+    /// The phases of one whole step with the current k: (1, 2) k times, then 3 (k = 0: 1, 3),
+    /// exactly what `trainStep` does in one go.
+    public var phasesPerStep: [Phase] {
+        dStepsPerGStep == 0 ? [.generate, .trainGenerator]
+            : Array(repeating: [Phase.generate, .trainDiscriminator], count: dStepsPerGStep).flatMap { $0 } + [.trainGenerator]
+    }
+
+    /// D's numbers from the last phase 2 of the step in progress (phase 3 reports them with G's).
+    private var pendingDiscriminator = (loss: Float.nan, real: Float.nan, fake: Float.nan)
+
+    /// Runs one phase. Running `phasesPerStep` in order is bit-identical to `trainStep()`; the
+    /// step counter advances after phase 3. Values a phase did not compute are NaN.
+    @discardableResult
+    public func run(_ phase: Phase) -> StepStats {
+        switch phase {
+        case .generate:
+            generateFakes()
+            return StepStats(step: step, epoch: sampler.epoch, dLoss: .nan, gLoss: .nan, dReal: .nan, dFake: .nan,
+                             updatedD: false, updatedG: false)
+        case .trainDiscriminator:
+            pendingDiscriminator = updateDiscriminator()
+            let d = pendingDiscriminator
+            return StepStats(step: step, epoch: sampler.epoch, dLoss: d.loss, gLoss: .nan, dReal: d.real, dFake: d.fake,
+                             updatedG: false)
+        case .trainGenerator:
+            let d = pendingDiscriminator, g = updateGenerator()
+            pendingDiscriminator = (.nan, .nan, .nan)
+            step += 1
+            return StepStats(step: step, epoch: sampler.epoch, dLoss: d.loss, gLoss: g.loss, dReal: d.real,
+                             dFake: d.fake.isNaN ? g.fake : d.fake, updatedD: !d.loss.isNaN)
+        }
     }
 
     private var batchSize: Int { configuration.batchSize }

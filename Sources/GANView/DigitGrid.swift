@@ -55,10 +55,13 @@ public enum DigitGrid {
         }
     }
 
+    /// - Parameter note: shown after the title (e.g. "changed by phase 3"), highlighted.
     public static func render(_ digits: [[Float]], halfBlocks: Bool, into buffer: inout CellBuffer,
-                              rect: Rect, theme: Theme) {
+                              rect: Rect, theme: Theme, note: String? = nil) {
         let useHalf = halfBlocks && theme.hasGreys
-        let inner = Box.draw(into: &buffer, rect: rect, title: [Span("Samples G(z)", theme[.title])],
+        var title = [Span("Samples G(z)", theme[.title])]
+        if let note, Span(note, theme[.warning]).width + 20 <= rect.width { title += [Span(" · ", theme[.title]), Span(note, theme[.warning])] }
+        let inner = Box.draw(into: &buffer, rect: rect, title: title,
                              legend: [Span(useHalf ? "half-block" : "ascii", theme[.hint])], theme: theme)
         let (iw, ih) = imageSize(fittingWidth: inner.width, height: inner.height)
         guard ih > 0 else { return }

@@ -34,9 +34,10 @@ public enum Gan1DPanel {
         let name = Span(data.targetName, theme[.title])
         let title = [[Span("1-D GAN · ", theme[.title]), name] + stats, [name] + stats, [name] + stats.prefix(2), [name]]
             .first { $0.width <= rect.width - 6 } ?? [name]
-        let legend = [Span("█", theme[.generated]), Span(" G(z)  ", theme[.label]),
+        var legend = [Span("█", theme[.generated]), Span(" G(z)  ", theme[.label]),
                       Span("─", theme[.data]), Span(" data  ", theme[.label]),
                       Span("╌", theme[.discriminator]), Span(" D(x)", theme[.label])]
+        if data.previousDiscriminator != nil { legend += [Span("  ┄", theme[.hint]), Span(" D before", theme[.label])] }
         let inner = Box.draw(into: &buffer, rect: rect, title: title, legend: legend, theme: theme)
         let pw = inner.width - leftWidth - rightWidth
         let strip = stripRows(forInnerHeight: inner.height)
@@ -76,10 +77,15 @@ public enum Gan1DPanel {
         canvas.polyline(dens.enumerated().map { $1.isFinite ? ($0, dotY($1, yTop)) : nil }, layer: 0)
         canvas.polyline(disc.enumerated().map { $1.isFinite ? ($0, dotY($1, 1)) : nil }, layer: 1,
                         dash: DashPattern(on: 4, off: 3))
+        if let before = data.previousDiscriminator {
+            let previous = resampleLinear(before, to: 2 * pw)
+            canvas.polyline(previous.enumerated().map { $1.isFinite ? ($0, dotY($1, 1)) : nil }, layer: 2,
+                            dash: DashPattern(on: 1, off: 2))
+        }
         let under = theme.mode == .none ? TermColor.default : theme[.generatedUnder].bg
-        let dataStyle = theme[.data], discStyle = theme[.discriminator]
+        let dataStyle = theme[.data], discStyle = theme[.discriminator], beforeStyle = theme[.hint]
         canvas.forEachCell { cx, cy, glyph, layers in
-            var style = layers & 1 != 0 ? dataStyle : discStyle
+            var style = layers & 1 != 0 ? dataStyle : (layers & 2 != 0 ? discStyle : beforeStyle)
             if levels[cx] - 8 * (rows - 1 - cy) >= 4 { style = style.with(bg: under) }
             buffer.set(glyph, x: px + cx, y: top + cy, style: style)
         }

@@ -3,7 +3,8 @@ public enum HelpOverlay {
     /// Every key the UI understands, as shown in the help box.
     public static let entries: [(keys: String, action: String)] = [
         ("space", "pause / resume training"),
-        ("n  .", "single step (while paused)"),
+        ("n  .", "single step (while paused; a phase in explain mode)"),
+        ("e", "explain mode: one phase per second, explained"),
         ("d", "one D update only (while paused)"),
         ("g", "one G update only, D frozen (while paused)"),
         ("1  2", "halve / double D's learning rate"),

@@ -97,7 +97,8 @@ public enum Screen {
         let theme = themes[colorMode] ?? Theme(mode: colorMode)
         StatusBar.render(snapshot, into: &buffer, rect: l.status, theme: theme)
         LossChart.render(snapshot.history, smoothing: options.smoothing, into: &buffer, rect: l.lossChart, theme: theme)
-        DigitGrid.render(snapshot.digits, halfBlocks: options.unicodeDigits, into: &buffer, rect: l.digits, theme: theme)
+        DigitGrid.render(snapshot.digits, halfBlocks: options.unicodeDigits, into: &buffer, rect: l.digits, theme: theme,
+                         note: snapshot.digitsNote)
         Gan1DPanel.render(snapshot.gan1d, into: &buffer, rect: l.gan1D, theme: theme)
         if !l.quality.isEmpty { QualityPanel.render(snapshot.quality, into: &buffer, rect: l.quality, theme: theme) }
         StatusBar.renderKeyHints(into: &buffer, rect: l.keyHints, theme: theme)

@@ -41,6 +41,8 @@ public struct Gan1DPanelData: Sendable, Hashable {
     public var ks: Float
     /// Jensen–Shannon divergence between generated and data distributions.
     public var js: Float
+    /// D(x) before the last D update, drawn faintly beside the current curve (explain mode, phase 2).
+    public var previousDiscriminator: [Float]?
 
     public init(targetName: String, xMin: Float, xMax: Float,
                 generatedDensity: [Float], dataDensity: [Float], discriminator: [Float],
@@ -54,6 +56,13 @@ public struct Gan1DPanelData: Sendable, Hashable {
         self.mapping = mapping
         self.ks = ks
         self.js = js
+    }
+
+    /// The same data with the "before" D(x) curve to show.
+    public func with(previousDiscriminator curve: [Float]?) -> Gan1DPanelData {
+        var copy = self
+        copy.previousDiscriminator = curve
+        return copy
     }
 }
 
@@ -82,6 +91,19 @@ public struct TrainingSettings: Sendable, Hashable {
     }
 }
 
+/// Where explain mode stands: phase `phase` of the classic recipe (1–3) has just run, as
+/// position `index` of `count` in the current step (k D rounds make a step longer than 3).
+public struct ExplainStatus: Sendable, Hashable {
+    public var phase: Int
+    public var index: Int
+    public var count: Int
+    public init(phase: Int, index: Int, count: Int) {
+        self.phase = phase
+        self.index = index
+        self.count = count
+    }
+}
+
 /// What the worker publishes and the UI draws, once per frame.
 public struct FrameSnapshot: Sendable, Equatable {
     public var state: TrainerState
@@ -105,6 +127,10 @@ public struct FrameSnapshot: Sendable, Equatable {
     public var quality: QualityData?
     /// nil for a snapshot without a trainer behind it (the view demo, tests): no settings shown.
     public var settings: TrainingSettings?
+    /// Explain mode: the phase just run (1–3) and how many the step has; nil when off.
+    public var explain: ExplainStatus?
+    /// A word on the digit grid's title, e.g. what the last phase did to the digits.
+    public var digitsNote: String?
 
     public static let digitSide = 28
     public static let digitCount = 16
@@ -113,7 +139,10 @@ public struct FrameSnapshot: Sendable, Equatable {
                 stepsPerSecond: Double = 0, dLoss: Float = .nan, gLoss: Float = .nan,
                 dReal: Float = .nan, dFake: Float = .nan, seed: UInt64 = 0, message: String = "",
                 history: LossHistory = LossHistory(), digits: [[Float]] = [],
-                gan1d: Gan1DPanelData? = nil, quality: QualityData? = nil, settings: TrainingSettings? = nil) {
+                gan1d: Gan1DPanelData? = nil, quality: QualityData? = nil, settings: TrainingSettings? = nil,
+                explain: ExplainStatus? = nil, digitsNote: String? = nil) {
+        self.explain = explain
+        self.digitsNote = digitsNote
         self.state = state
         self.epoch = epoch
         self.step = step

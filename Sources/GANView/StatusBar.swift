@@ -130,6 +130,14 @@ public enum StatusBar {
         return result
     }
 
+    /// RUNNING / PAUSED / STEPPING / DIVERGED, or where explain mode stands ("EXPLAIN 2/3").
+    static func stateWord(_ s: FrameSnapshot, _ theme: Theme) -> Span {
+        if let e = s.explain, s.state == .running || s.state == .stepping {
+            return Span(" EXPLAIN \(e.index)/\(e.count) ", theme.style(for: .stepping))
+        }
+        return Span(" \(s.state.word) ", theme.style(for: s.state))
+    }
+
     static func makeFields(_ s: FrameSnapshot, theme: Theme, short: Bool) -> [Field] {
         let label = theme[.label], value = theme[.value], warn = theme[.warning]
         // NaN outside divergence means "not computed" (before the first step, or the other
@@ -142,7 +150,7 @@ public enum StatusBar {
             Field(spans: [Span(name + " ", label), v], priority: priority)
         }
         var out: [Field] = [
-            Field(spans: [Span(" \(s.state.word) ", theme.style(for: s.state))], priority: 1000),
+            Field(spans: [stateWord(s, theme)], priority: 1000),
             field(short ? "ep" : "epoch", Span(String(s.epoch), value), 60),
             field("step", Span(Fmt.grouped(s.step), value), 90),
         ]

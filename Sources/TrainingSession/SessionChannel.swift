@@ -20,6 +20,8 @@ public enum SessionCommand: Sendable, Equatable {
     case cycleLoss
     case cycleOptimizer
     case stepBatchSize(Int)
+    /// Explain mode on/off: one phase of the recipe about every second, each one explained.
+    case toggleExplain
     /// Move the throttle this many notches slower (positive) or faster (negative).
     case adjustSpeed(Int)
     case save

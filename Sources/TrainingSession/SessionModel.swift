@@ -64,7 +64,11 @@ public final class SessionModel {
 
     public func trainStep() {
         if let gan1d { for _ in 0 ..< gan1dStepsPerStep { gan1d.trainStep() } }
-        let stats = gan.trainStep()
+        finishStep(gan.trainStep())
+    }
+
+    /// The bookkeeping of a whole step, however it was run (at once, or phase by phase).
+    private func finishStep(_ stats: StepStats) {
         last = stats
         rate.tick()
         history.append(step: stats.step, d: stats.dLoss, g: stats.gLoss)
@@ -75,6 +79,74 @@ public final class SessionModel {
         }
         onStep?(stats, self)
         checkDivergence(stats)
+    }
+
+    // MARK: - Explain mode
+
+    /// Explain mode (key `e`): training runs one phase at a time and the message says what
+    /// each did, in the classic recipe's words.
+    public private(set) var isExplaining = false
+    /// Position in `gan.phasesPerStep` of the next phase (0: at a step boundary).
+    private var explainPosition = 0
+    private var explainLast: ExplainStatus?
+    /// The 1-D D(x) curve just before the last phase 2, shown beside the new one.
+    private var discriminatorBefore: [Float]?
+    private var digitsNote: String?
+
+    /// Turns explain mode on (at a step boundary) or off (finishing the step in progress at
+    /// once, so ordinary training resumes on whole steps).
+    public func setExplaining(_ on: Bool) {
+        guard on != isExplaining else { return }
+        if on {
+            isExplaining = true
+            explainPosition = 0
+            message = "explain mode: one phase of the classic recipe at a time (e again: back to full speed)"
+        } else {
+            while explainPosition != 0 && !hasDiverged { runNextPhase() }
+            isExplaining = false
+            explainLast = nil
+            discriminatorBefore = nil
+            digitsNote = nil
+            gan1dFigureCache = nil
+            message = "explain mode off"
+        }
+    }
+
+    /// Runs the next phase of the current step (explain mode's tick, or `n` while paused in it).
+    public func runNextPhase() {
+        let phases = gan.phasesPerStep
+        let index = min(explainPosition, phases.count - 1)   // k may have shrunk mid-step
+        let phase = phases[index]
+        let b = gan.configuration.batchSize
+        if phase == .trainDiscriminator {
+            gan1dFigureCache = nil
+            discriminatorBefore = gan1dPanel()?.discriminator
+        } else {
+            discriminatorBefore = nil
+        }
+        let stats = gan.run(phase)
+        gan1d?.run(phase)
+        gan1dFigureCache = nil
+        explainLast = ExplainStatus(phase: phase.rawValue, index: index + 1, count: phases.count)
+        digitsNote = phase == .trainGenerator ? "changed by phase 3" : nil
+        switch phase {
+        case .generate:
+            message = "(1) G turns \(b) uniform noise vectors z ~ U(−1, 1) into \(b) fake digits (and the 1-D G maps z to fake x)"
+            explainPosition = index + 1
+        case .trainDiscriminator:
+            last = stats
+            message = "(2) D is trained on \(b) real digits (label 1) and the \(b) fakes (label 0): d_loss \(Fmt.fixed(stats.dLoss, 3)), "
+                + "D(x) \(Fmt.fixed(stats.dReal, 2)), D(G(z)) \(Fmt.fixed(stats.dFake, 2)); 1-D: D(x) moved from the dotted curve"
+            explainPosition = index + 1
+            checkDivergence(stats)
+        case .trainGenerator:
+            explainPosition = 0
+            finishStep(stats)
+            if !hasDiverged {
+                message = "(3) G is trained through D, D frozen, so that its fakes are called real: g_loss \(Fmt.fixed(stats.gLoss, 3)); "
+                    + "the digits show the new G"
+            }
+        }
     }
 
     /// Which network a lone update trains (keys `d` and `g`).
@@ -204,11 +276,15 @@ public final class SessionModel {
                       dLoss: last?.dLoss ?? .nan, gLoss: last?.gLoss ?? .nan,
                       dReal: last?.dReal ?? .nan, dFake: last?.dFake ?? .nan,
                       seed: gan.seed, message: message, history: history,
-                      digits: currentDigits(), gan1d: gan1dPanel(), quality: quality,
+                      digits: currentDigits(),
+                      gan1d: gan1dPanel()?.with(previousDiscriminator: explainLast?.phase == 2 ? discriminatorBefore : nil),
+                      quality: quality,
                       settings: TrainingSettings(learningRateD: gan.adamD.learningRate, learningRateG: gan.adamG.learningRate,
                                                  dStepsPerGStep: gan.dStepsPerGStep, speedLimit: speedLimit,
                                                  loss: gan.configuration.loss.rawValue, optimizer: gan.configuration.optimizer.rawValue,
-                                                 batchSize: gan.configuration.batchSize))
+                                                 batchSize: gan.configuration.batchSize),
+                      explain: isExplaining ? explainLast ?? ExplainStatus(phase: 0, index: 0, count: gan.phasesPerStep.count) : nil,
+                      digitsNote: digitsNote)
     }
 }
 

@@ -13,6 +13,8 @@ public final class TrainingWorker: @unchecked Sendable {
         /// Stop (and finish) at this step; nil trains until quit.
         public var stopAtStep: Int?
         public var startPaused = false
+        /// Seconds between phases in explain mode.
+        public var explainPhaseInterval: Double = 1.0
         public init() {}
     }
 
@@ -86,8 +88,11 @@ public final class TrainingWorker: @unchecked Sendable {
                     } else if model.state != .diverged && !reachedStop {
                         model.state = .stepping
                         publish()
-                        trainOneStep()
+                        trainOneStep()   // in explain mode: one phase
                     }
+                case .toggleExplain:
+                    model.setExplaining(!model.isExplaining)
+                    nextStepTime = nil
                 case .stepDiscriminator, .stepGenerator:
                     if !paused {
                         paused = true
@@ -127,7 +132,9 @@ public final class TrainingWorker: @unchecked Sendable {
             guard !isIdle else { continue }
             let now = Date()
             if let due = nextStepTime, due > now { continue }  // woken by a command: not due yet
-            if let limit = model.speedLimit {
+            if model.isExplaining {
+                nextStepTime = now.addingTimeInterval(options.explainPhaseInterval)
+            } else if let limit = model.speedLimit {
                 // Paced from this step's start: never faster than the limit, and no burst to
                 // catch up after a pause or a slow step.
                 nextStepTime = now.addingTimeInterval(1.0 / Double(limit))
@@ -136,7 +143,8 @@ public final class TrainingWorker: @unchecked Sendable {
             }
             trainOneStep()
             let published = Date()
-            if isIdle || published.timeIntervalSince(lastPublish) >= options.publishInterval || model.speedLimit != nil {
+            if isIdle || published.timeIntervalSince(lastPublish) >= options.publishInterval || model.speedLimit != nil
+                || model.isExplaining {
                 publish()
                 lastPublish = published
             }
@@ -147,7 +155,7 @@ public final class TrainingWorker: @unchecked Sendable {
     private var isIdle: Bool { paused || model.state == .diverged || reachedStop }
 
     private func trainOneStep() {
-        model.trainStep()
+        if model.isExplaining { model.runNextPhase() } else { model.trainStep() }
         if reachedStop, let stop = options.stopAtStep {
             paused = true
             model.setMessage("stopped at step \(stop) (--steps); w saves, q quits")

@@ -76,6 +76,7 @@ enum KeyBindings {
         case .character("4"): .command(.scaleLearningRateG(2))
         case .character("k"): .command(.adjustDSteps(-1))
         case .character("K"): .command(.adjustDSteps(1))
+        case .character("e"): .command(.toggleExplain)
         case .character("l"): .command(.cycleLoss)
         case .character("o"): .command(.cycleOptimizer)
         case .character("b"): .command(.stepBatchSize(-1))

@@ -111,3 +111,60 @@ final class MNISTGANSettingsTests: XCTestCase {
         XCTAssertNotEqual(plain.dLoss, smoothed.dLoss)
     }
 }
+
+/// Explain mode's phase-by-phase step is the ordinary step, cut into pieces.
+final class TrainingPhaseTests: XCTestCase {
+    private func makeGAN(k: Int) -> MNISTGAN {
+        var c = GANConfiguration()
+        c.batchSize = 8
+        let count = 40
+        var state: UInt64 = 0x1234_5678_9ABC_DEF1
+        let pixels = (0 ..< count * MNISTImages.pixelsPerImage).map { _ -> UInt8 in
+            state = state &* 6_364_136_223_846_793_005 &+ 1_442_695_040_888_963_407
+            return UInt8(truncatingIfNeeded: state >> 56)
+        }
+        let gan = MNISTGAN(configuration: c, images: MNISTImages(pixels: pixels, count: count), seed: 9)
+        gan.dStepsPerGStep = k
+        return gan
+    }
+
+    func testPhasesInOrderAreBitIdenticalToWholeSteps() {
+        for k in [1, 2, 0] {
+            let whole = makeGAN(k: k), phased = makeGAN(k: k)
+            XCTAssertEqual(phased.phasesPerStep.count, k == 0 ? 2 : 2 * k + 1)
+            for _ in 0 ..< 3 {
+                let expected = whole.trainStep()
+                var last: StepStats?
+                for phase in phased.phasesPerStep {
+                    XCTAssertEqual(phased.step, expected.step - 1, "the step counter moves only after phase 3")
+                    last = phased.run(phase)
+                }
+                // Bit patterns, so that the NaN of an uncomputed D loss (k = 0) compares equal.
+                let bits = { (s: StepStats?) in s.map { [$0.dLoss, $0.gLoss, $0.dReal, $0.dFake].map(\.bitPattern) + [UInt32($0.step)] } }
+                XCTAssertEqual(bits(last), bits(expected), "k = \(k)")
+                XCTAssertEqual(last?.updatedD, expected.updatedD)
+            }
+            XCTAssertEqual(whole.generator.parameters.arrays(of: .values).flatMap(\.data),
+                           phased.generator.parameters.arrays(of: .values).flatMap(\.data), "k = \(k)")
+        }
+    }
+
+    func testPhaseOneAloneIsNotDivergence() {
+        let stats = makeGAN(k: 1).run(.generate)
+        XCTAssertTrue(stats.isFinite)
+        XCTAssertTrue(stats.dLoss.isNaN && stats.gLoss.isNaN)
+    }
+
+    func testOneDimensionalPhasesAreItsStep() {
+        let whole = Gan1D(target: .bimodal, seed: 3), phased = Gan1D(target: .bimodal, seed: 3)
+        for _ in 0 ..< 20 {
+            let expected = whole.trainStep()
+            XCTAssertTrue(phased.run(.generate).dLoss.isNaN)
+            XCTAssertTrue(phased.run(.trainDiscriminator).gLoss.isNaN)
+            let got = phased.run(.trainGenerator)
+            XCTAssertEqual(got.dLoss, expected.dLoss)
+            XCTAssertEqual(got.gLoss, expected.gLoss)
+        }
+        XCTAssertEqual(whole.generate([-0.5, 0, 0.5]), phased.generate([-0.5, 0, 0.5]))
+    }
+}

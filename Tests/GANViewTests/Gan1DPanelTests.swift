@@ -29,7 +29,7 @@ final class Gan1DPanelTests: XCTestCase {
     }
 
     /// A triangle-shaped data density, a flat generated density and D(x) = 0.5.
-    func sampleData(bins: Int) -> Gan1DPanelData {
+    static func sampleData(bins: Int) -> Gan1DPanelData {
         let data = (0..<bins).map { i -> Float in
             let x = -4 + 8 * (Float(i) + 0.5) / Float(bins)
             return max(0, 0.5 - abs(x) / 4)
@@ -45,7 +45,7 @@ final class Gan1DPanelTests: XCTestCase {
     func testRenderPlacesEveryElement() {
         let rect = Rect(x: 0, y: 0, width: 80, height: 16)
         var b = CellBuffer(width: 80, height: 16)
-        Gan1DPanel.render(sampleData(bins: Gan1DPanel.binCount(forWidth: 80)), into: &b, rect: rect,
+        Gan1DPanel.render(Self.sampleData(bins: Gan1DPanel.binCount(forWidth: 80)), into: &b, rect: rect,
                           theme: Theme(mode: .palette256))
         let lines = b.text().split(separator: "\n", omittingEmptySubsequences: false).map(String.init)
         XCTAssertTrue(lines[0].contains("triangle"))
@@ -70,12 +70,12 @@ final class Gan1DPanelTests: XCTestCase {
 
     func testMismatchedBinCountAndMissingDataAreHandled() {
         var b = CellBuffer(width: 60, height: 12)
-        Gan1DPanel.render(sampleData(bins: 7), into: &b, rect: b.bounds, theme: Theme(mode: .none))
+        Gan1DPanel.render(Self.sampleData(bins: 7), into: &b, rect: b.bounds, theme: Theme(mode: .none))
         XCTAssertTrue(glyphs(in: b, b.bounds).contains { isBlockElement($0) })
         var empty = CellBuffer(width: 60, height: 12)
         Gan1DPanel.render(nil, into: &empty, rect: empty.bounds, theme: Theme(mode: .none))
         XCTAssertTrue(empty.text().contains("no 1-D data"))
         var tiny = CellBuffer(width: 10, height: 4)
-        Gan1DPanel.render(sampleData(bins: 3), into: &tiny, rect: tiny.bounds, theme: Theme(mode: .none))
+        Gan1DPanel.render(Self.sampleData(bins: 3), into: &tiny, rect: tiny.bounds, theme: Theme(mode: .none))
     }
 }

@@ -101,6 +101,45 @@ final class InteractiveControlTests: WorkerTestCase {
         XCTAssertLessThan(model.last?.gLoss ?? 0, 0, "the minimax G loss is negative")
     }
 
+    /// Explain mode: `n` runs one phase, each phase says what it did, the step counter moves
+    /// after phase 3 only, and leaving explain mode finishes the step in progress.
+    func testExplainModeRunsOnePhaseAtATime() throws {
+        let (worker, model, _) = makeWorker(startPaused: true)
+        _ = try XCTUnwrap(waitForSnapshot(worker) { _ in true })
+        worker.channel.send(.toggleExplain)
+        _ = try XCTUnwrap(waitForSnapshot(worker) { $0.explain != nil })
+        let expected: [(phase: Int, text: String, step: Int)] = [(1, "(1) G turns", 0), (2, "(2) D is trained", 0),
+                                                                  (3, "(3) G is trained through D", 1), (1, "(1) G turns", 1)]
+        for (i, e) in expected.enumerated() {
+            worker.channel.send(.step)
+            let s = try XCTUnwrap(waitForSnapshot(worker) { $0.explain?.index == (i % 3) + 1 && $0.message.hasPrefix(e.text) },
+                                  "phase \(i + 1) did not show (latest: \(describe(worker)))").snapshot
+            XCTAssertEqual(s.explain?.phase, e.phase)
+            XCTAssertEqual(s.step, e.step)
+            XCTAssertEqual(s.digitsNote != nil, e.phase == 3, "only phase 3 changes the digits")
+            if e.phase == 2 { XCTAssertTrue(s.dLoss.isFinite) }
+        }
+        worker.channel.send(.toggleExplain)
+        let off = try XCTUnwrap(waitForSnapshot(worker) { $0.explain == nil }).snapshot
+        XCTAssertEqual(off.step, 2, "leaving explain mode mid-step finishes that step")
+        XCTAssertEqual(model.gan.adamD.step, 2)
+        XCTAssertEqual(model.gan.adamG.step, 2)
+        worker.channel.send(.quit)
+        XCTAssertTrue(Self.finishes(worker, within: 10))
+    }
+
+    func testExplainModePacesThePhases() throws {
+        let (worker, _, _) = makeWorker(startPaused: true, explainPhaseInterval: 0.1)
+        _ = try XCTUnwrap(waitForSnapshot(worker) { _ in true })
+        worker.channel.send(.toggleExplain)
+        worker.channel.send(.togglePause)
+        _ = try XCTUnwrap(waitForSnapshot(worker) { $0.state == .running && $0.explain != nil })
+        Thread.sleep(forTimeInterval: 0.75)
+        let step = worker.channel.latest().snapshot.step
+        XCTAssertLessThanOrEqual(step, 3, "0.1 s per phase ran \(step) steps in 0.75 s")
+        XCTAssertGreaterThanOrEqual(step, 1, "explain mode stalled")
+    }
+
     func testThrottleBoundsTheStepRateAndKeysStillActAtOnce() throws {
         let (worker, _, _) = makeWorker(startPaused: true)
         _ = try XCTUnwrap(waitForSnapshot(worker) { _ in true })
@@ -135,7 +174,7 @@ final class InteractiveControlTests: WorkerTestCase {
         var rows: [String] { lock.lock(); defer { lock.unlock() }; return lines }
     }
 
-    private func makeWorker(startPaused: Bool) -> (TrainingWorker, SessionModel, EventLog) {
+    private func makeWorker(startPaused: Bool, explainPhaseInterval: Double = 1) -> (TrainingWorker, SessionModel, EventLog) {
         var configuration = GANConfiguration()
         configuration.batchSize = 8
         let count = 64
@@ -153,6 +192,7 @@ final class InteractiveControlTests: WorkerTestCase {
         })
         var options = TrainingWorker.Options()
         options.startPaused = startPaused
+        options.explainPhaseInterval = explainPhaseInterval
         let worker = TrainingWorker(model: model, channel: SessionChannel(), options: options)
         worker.start()
         running.append(worker)
