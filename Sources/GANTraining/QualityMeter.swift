@@ -73,6 +73,21 @@ public final class QualityMeter {
         reference.distance(to: GaussianFit(classifySamples(count: count, keepFeatures: true)))
     }
 
+    /// Where the real images for the Fréchet distance at save time come from (the MNIST test
+    /// set, loaded and fitted on first use, so runs that never save never pay for it).
+    public var referenceImages: (() throws -> MNISTImages)?
+    private var testSetReference: FrechetDistance.Reference?
+
+    /// Fréchet distance of 10,000 fresh samples to the test set (about 0.3 s), or nil when
+    /// there is no test set to compare with.
+    public func frechetDistanceToTestSet(count: Int = 10_000) throws -> Double? {
+        if testSetReference == nil, let load = referenceImages {
+            testSetReference = Self.reference(classifier: classifier, images: try load())
+        }
+        guard let reference = testSetReference else { return nil }
+        return frechetDistance(to: reference, count: count)
+    }
+
     /// The Gaussian fit of the classifier's features on real images (the MNIST test set),
     /// computed once per run.
     public static func reference(classifier: MNISTClassifier, images: MNISTImages) -> FrechetDistance.Reference {

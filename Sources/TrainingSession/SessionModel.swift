@@ -75,7 +75,8 @@ public final class SessionModel {
         if let qualityMeter, stats.step % qualityEvery == 0, stats.isFinite {
             let m = qualityMeter.measure(step: stats.step)
             quality = QualityData(score: Float(m.score), classHistogram: m.classHistogram, confidence: Float(m.confidence),
-                                  scoreHistory: qualityMeter.scoreHistory, collapseWarning: m.collapseWarning)
+                                  scoreHistory: qualityMeter.scoreHistory, collapseWarning: m.collapseWarning,
+                                  frechetDistance: lastFrechetDistance)
         }
         onStep?(stats, self)
         checkDivergence(stats)
@@ -259,6 +260,13 @@ public final class SessionModel {
         gan1dFigureCache = (panel, gan1d.step, panelBins, now)
         return panel
     }
+
+    /// The Fréchet distance measured at the last save, shown in the quality panel until the next.
+    public func showFrechetDistance(_ fd: Float) {
+        lastFrechetDistance = fd
+        quality?.frechetDistance = fd
+    }
+    private var lastFrechetDistance: Float?
 
     public func finish() { onFinish?(self) }
 

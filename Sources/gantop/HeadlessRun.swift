@@ -79,13 +79,17 @@ struct HeadlessRun {
     private func save(_ gan: MNISTGAN) {
         do {
             let digits = DigitSampler(generator: gan.samplingGenerator, latents: prepared.latents, count: prepared.latents.count / gan.configuration.latentSize).generate()
+            var metadata = prepared.gan1d?.checkpointMetadata ?? [:]
+            let fd = gan.stateIsFinite ? try meter?.frechetDistanceToTestSet() : nil
+            if let fd { metadata["frechet_distance"] = "\(fd)" }
             let files = try output.save(gan: gan, latents: prepared.latents, digits: digits,
-                                        extraTensors: prepared.gan1d?.checkpointTensors() ?? [:],
-                                        extraMetadata: prepared.gan1d?.checkpointMetadata ?? [:])
+                                        extraTensors: prepared.gan1d?.checkpointTensors() ?? [:], extraMetadata: metadata)
+            if let fd { output.recordEvent(step: gan.step, event: "frechet_distance", value: String(format: "%.2f", fd)) }
             if json {
-                printLine("{\"event\":\"saved\",\"step\":\(gan.step),\"checkpoint\":\"\(files[0].path)\"}")
+                let fdField = fd.map { ",\"frechet_distance\":\(jsonNumber(Float($0)))" } ?? ""
+                printLine("{\"event\":\"saved\",\"step\":\(gan.step),\"checkpoint\":\"\(jsonEscaped(files[0].path))\"\(fdField)}")
             } else {
-                printLine("saved step \(gan.step): \(files[0].path)")
+                printLine("saved step \(gan.step): \(files[0].path)" + (fd.map { String(format: " (Fréchet distance %.2f)", $0) } ?? ""))
             }
         } catch {
             printError("gantop: save failed at step \(gan.step): \(error)")
@@ -140,4 +144,19 @@ func fixed(_ x: Float, _ digits: Int = 4) -> String {
 func pad(_ n: Int, _ width: Int) -> String {
     let s = String(n)
     return s.count >= width ? s : String(repeating: " ", count: width - s.count) + s
+}
+
+/// `text` as the inside of a JSON string (paths may hold quotes, backslashes or control characters).
+func jsonEscaped(_ text: String) -> String {
+    var out = ""
+    for scalar in text.unicodeScalars {
+        switch scalar {
+        case "\"": out += "\\\""
+        case "\\": out += "\\\\"
+        case "\n": out += "\\n"
+        case _ where scalar.value < 0x20: out += String(format: "\\u%04x", scalar.value)
+        default: out.unicodeScalars.append(scalar)
+        }
+    }
+    return out
 }

@@ -138,7 +138,7 @@ struct QualityOptions: ParsableArguments {
     }
 
     /// The meter, or nil when turned off; a missing classifier is an error only if it was named.
-    func meter(for gan: MNISTGAN) throws -> QualityMeter? {
+    func meter(for gan: MNISTGAN, data: DataOptions) throws -> QualityMeter? {
         guard every > 0 else { return nil }
         let url: URL
         if let weights {
@@ -149,6 +149,9 @@ struct QualityOptions: ParsableArguments {
             url = found
         }
         let classifier = try MNISTClassifier.load(from: url, maxRows: 1000)
-        return QualityMeter(generator: gan.samplingGenerator, classifier: classifier, seed: gan.seed)
+        let meter = QualityMeter(generator: gan.samplingGenerator, classifier: classifier, seed: gan.seed)
+        let folder = try MNISTLocator.locate(explicit: data.directory)
+        meter.referenceImages = { try MNISTLoader.loadTestImages(from: folder) }
+        return meter
     }
 }

@@ -58,7 +58,7 @@ struct Train: ParsableCommand {
         let output = RunOutput(directory: saving.runDirectory)
         if headless {
             let code = try HeadlessRun(prepared: prepared, output: output, saving: saving,
-                                       meter: try quality.meter(for: prepared.gan), qualityEvery: quality.every,
+                                       meter: try quality.meter(for: prepared.gan, data: data), qualityEvery: quality.every,
                                        stopAt: stopCondition,
                                        logEvery: logEvery, json: json).execute()
             if code != 0 { throw ExitCode(code) }
@@ -71,7 +71,7 @@ struct Train: ParsableCommand {
         let gan = prepared.gan
         let saveEvery = saving.saveEvery
         let model = SessionModel(
-            gan: gan, latents: prepared.latents, gan1d: prepared.gan1d, qualityMeter: try quality.meter(for: gan),
+            gan: gan, latents: prepared.latents, gan1d: prepared.gan1d, qualityMeter: try quality.meter(for: gan, data: data),
             saver: { model in try Saving.save(model, to: output) },
             onStep: { stats, model in
                 output.record(stats)
@@ -100,9 +100,16 @@ struct Train: ParsableCommand {
 /// Saving from the session (key `w`, --save-every, quit): one place that knows what a save writes.
 enum Saving {
     static func save(_ model: SessionModel, to output: RunOutput) throws -> String {
+        var metadata = model.gan1d?.checkpointMetadata ?? [:]
+        let fd = model.gan.stateIsFinite ? try model.qualityMeter?.frechetDistanceToTestSet() : nil
+        if let fd { metadata["frechet_distance"] = "\(fd)" }
         let files = try output.save(gan: model.gan, latents: model.latents, digits: model.currentDigits().flatMap { $0 },
-                                    extraTensors: model.gan1d?.checkpointTensors() ?? [:],
-                                    extraMetadata: model.gan1d?.checkpointMetadata ?? [:])
+                                    extraTensors: model.gan1d?.checkpointTensors() ?? [:], extraMetadata: metadata)
+        if let fd {
+            output.recordEvent(step: model.gan.step, event: "frechet_distance", value: String(format: "%.2f", fd))
+            model.showFrechetDistance(Float(fd))
+        }
         return "saved step \(model.gan.step) to \(files[0].deletingLastPathComponent().path)/"
+            + (fd.map { String(format: " · Fréchet distance %.1f", $0) } ?? "")
     }
 }

@@ -209,6 +209,35 @@ final class CommandLineTests: XCTestCase {
         XCTAssertEqual(unloadable, [], "\(unloadable.count) of \(checkpoints.count) saved checkpoints do not load; the first says: \(firstError)")
     }
 
+    // MARK: - Fréchet distance at save time
+
+    /// Each save measures the Fréchet distance to the test set: in the JSON line, the checkpoint's
+    /// metadata and events.csv. Without the quality meter there is none, and nothing breaks.
+    func testSavesCarryTheFrechetDistance() throws {
+        let out = try work().appendingPathComponent("fd-run")
+        let (r, _) = try gantop(["train", "--headless", "--json"] + Self.quick
+                                + ["--steps", "4", "--save-every", "2", "--quality-every", "2", "--out", out.path], timeout: 60)
+        XCTAssertEqual(r.status, 0, r.stderr)
+        let saves = r.stdout.split(separator: "\n").filter { $0.contains("\"event\":\"saved\"") }
+        XCTAssertEqual(saves.count, 2, r.stdout)
+        var distances: [Double] = []
+        for line in saves {
+            let object = try XCTUnwrap(JSONSerialization.jsonObject(with: Data(line.utf8)) as? [String: Any], String(line))
+            let fd = try XCTUnwrap(object["frechet_distance"] as? Double, "no frechet_distance in \(line)")
+            XCTAssertTrue(fd.isFinite && fd > 0, "\(fd)")
+            distances.append(fd)
+        }
+        let events = try String(contentsOf: out.appendingPathComponent("events.csv"), encoding: .utf8)
+        XCTAssertEqual(events, "step,event,value\n" + zip([2, 4], distances).map { "\($0),frechet_distance,\(String(format: "%.2f", $1))\n" }.joined())
+        let header = try Data(contentsOf: out.appendingPathComponent("checkpoint-step4.safetensors"))
+        XCTAssertTrue(String(decoding: header.prefix(4096), as: UTF8.self).contains("\"frechet_distance\""))
+
+        let plain = try work().appendingPathComponent("no-meter")
+        let (q, _) = try gantop(["train", "--headless", "--json"] + Self.quick + ["--steps", "2", "--quality-every", "0", "--out", plain.path])
+        XCTAssertEqual(q.status, 0, q.stderr)
+        XCTAssertFalse(q.stdout.contains("frechet"), q.stdout)
+    }
+
     // MARK: - Helpers
 
     /// A real checkpoint from a 2-step run (in the scratch directory).
