@@ -253,6 +253,31 @@ public final class Gan1D {
     private lazy var inputScratchArena = FloatArena(capacity: Gan1DFigure.sampleCount)
     private lazy var inputScratch = inputScratchArena.matrix(rows: Gan1DFigure.sampleCount, cols: 1)
 
+    /// dL_G/dx at each x, for G's non-saturating loss −log D(x) with the batch stddev feature
+    /// held at `sd`: gradient descent moves a generated sample at x by −(this), so its sign is
+    /// the direction D is pushing G's samples (the panel's arrows).
+    public func generatorLossGradient(at xs: [Float], batchStd sd: Float) -> [Float] {
+        var out: [Float] = []
+        out.reserveCapacity(xs.count)
+        let chunk = configuration.batchSize
+        var start = 0
+        while start < xs.count {
+            let n = min(chunk, xs.count - start)
+            for i in 0 ..< n {
+                features.base[2 * i] = (xs[start + i] - centre) / scale
+                features.base[2 * i + 1] = sd
+            }
+            let input = features.prefix(rows: n)
+            let logits = discriminator.forward(input)
+            let dLogit = discriminator.outputGradient(rows: n)
+            for i in 0 ..< n { dLogit.base[i] = sigmoid(logits.base[i]) - 1 }   // d(−log σ(l))/dl, per sample
+            discriminator.backward(input: input, weightGradients: false, inputGradient: true)
+            for i in 0 ..< n { out.append(discriminator.inputGradient.base[2 * i] / scale) }
+            start += n
+        }
+        return out
+    }
+
     /// D(x) as a probability at each x, given the batch stddev feature `sd` (in D's units).
     public func discriminatorProbability(at xs: [Float], batchStd sd: Float) -> [Float] {
         var out: [Float] = []

@@ -17,6 +17,8 @@ public struct Gan1DFigure: Sendable {
     public var dataDensity: [Float]
     public var discriminator: [Float]
     public var mapping: [(z: Float, x: Float)]
+    /// Where G's update moves each mapping sample: −dL_G/dx (positive: to the right).
+    public var push: [Float]
     public var ks: Float
     public var js: Float
 
@@ -58,6 +60,7 @@ public struct Gan1DFigure: Sendable {
             dataDensity: centres.map { Float(gan.target.density($0)) },
             discriminator: gan.discriminatorProbability(at: centres.map(Float.init), batchStd: sd),
             mapping: zip(mappingZ, mappingX).map { ($0, $1) },
+            push: gan.generatorLossGradient(at: mappingX, batchStd: sd).map { -$0 },
             ks: Float(DistributionDistance.ks(sortedSample: xs, cdf: gan.target.cdf)),
             js: Float(jensenShannon(sortedSample: finite, target: gan.target)))
     }

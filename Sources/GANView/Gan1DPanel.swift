@@ -38,6 +38,9 @@ public enum Gan1DPanel {
                       Span("─", theme[.data]), Span(" data  ", theme[.label]),
                       Span("╌", theme[.discriminator]), Span(" D(x)", theme[.label])]
         if data.previousDiscriminator != nil { legend += [Span("  ┄", theme[.hint]), Span(" D before", theme[.label])] }
+        if rect.width >= 110, data.mapping.contains(where: { $0.push != 0 }) {
+            legend += [Span("  →", theme[.push]), Span(" G's push", theme[.label])]
+        }
         let inner = Box.draw(into: &buffer, rect: rect, title: title, legend: legend, theme: theme)
         let pw = inner.width - leftWidth - rightWidth
         let strip = stripRows(forInnerHeight: inner.height)
@@ -125,10 +128,28 @@ public enum Gan1DPanel {
         }
         let mapStyle = theme[.mapping]
         lines.forEachCell { cx, cy, glyph, _ in buffer.set(glyph, x: px + cx, y: axisRow + 1 + cy, style: mapStyle) }
+        drawPushArrows(data.mapping, row: axisRow + 1, px: px, pw: pw, xMin: xMin, xMax: xMax, into: &buffer, theme: theme)
         let zRow = axisRow + 1 + strip
         drawAxisLine(row: zRow, px: px, pw: pw, name: "z", corners: (" ", " "),
                      labels: [(0, "-1"), (pw / 2, "0"), (pw - 1, "1")], into: &buffer, theme: theme)
         for c in zCols where buffer[px + c, zRow].glyph == "─" { buffer.set("┴", x: px + c, y: zRow, style: mapStyle) }
+    }
+
+    /// Arrows beside every other mapping sample, just under the x axis: the way G's gradient
+    /// moves that sample (D's push). Pushes under 5 % of the largest are left out as noise.
+    static func drawPushArrows(_ mapping: [MappingPoint], row: Int, px: Int, pw: Int, xMin: Double, xMax: Double,
+                               into buffer: inout CellBuffer, theme: Theme) {
+        let shown = mapping.enumerated().filter { $0.offset % 2 == 0 && $0.element.x.isFinite && $0.element.push.isFinite }.map(\.element)
+        let largest = shown.map { abs($0.push) }.max() ?? 0
+        guard largest > 0 else { return }
+        let style = theme[.push]
+        for p in shown where abs(p.push) >= 0.05 * largest {
+            let c = Int((Double(p.x) - xMin) / (xMax - xMin) * Double(pw))
+            guard (0 ..< pw).contains(c) else { continue }
+            let right = p.push > 0
+            let col = min(max(c + (right ? 1 : -1), 0), pw - 1)
+            buffer.set(right ? "→" : "←", x: px + col, y: row, style: style)
+        }
     }
 
     /// A horizontal axis line across the plot with its name in the left margin and labels

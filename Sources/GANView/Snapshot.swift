@@ -13,9 +13,12 @@ public enum TrainerState: String, Sendable, Hashable, CaseIterable {
 public struct MappingPoint: Sendable, Hashable {
     public var z: Float
     public var x: Float
-    public init(z: Float, x: Float) {
+    /// Which way G's gradient moves this sample (−dL_G/dx; 0: unknown), drawn as an arrow.
+    public var push: Float
+    public init(z: Float, x: Float, push: Float = 0) {
         self.z = z
         self.x = x
+        self.push = push
     }
 }
 

@@ -13,6 +13,8 @@ public enum Role: Int, Sendable, CaseIterable {
     case title, border, axis, label, value
     case dLoss, gLoss, bothLosses
     case generated, generatedUnder, data, discriminator, mapping
+    /// The 1-D panel's arrows: which way G's gradient moves a sample.
+    case push
     case running, paused, stepping, diverged
     case warning, message, key, hint, statusBar
 }
@@ -52,7 +54,7 @@ public struct Theme: Sendable {
 
     private static func mono(_ role: Role) -> CellStyle {
         switch role {
-        case .title, .value, .gLoss, .bothLosses, .key, .warning: return CellStyle(attributes: .bold)
+        case .title, .value, .gLoss, .bothLosses, .key, .warning, .push: return CellStyle(attributes: .bold)
         case .discriminator, .hint: return CellStyle(attributes: .dim)
         case .running, .diverged: return CellStyle(attributes: [.reverse, .bold])
         case .paused, .stepping: return CellStyle(attributes: .reverse)
@@ -67,6 +69,7 @@ public struct Theme: Sendable {
         case .gLoss: return CellStyle(fg: .green, attributes: .bold)
         case .bothLosses: return CellStyle(fg: .cyan, attributes: .bold)
         case .generated, .mapping: return CellStyle(fg: .green)
+        case .push: return CellStyle(fg: .magenta, attributes: .bold)
         case .generatedUnder: return CellStyle(bg: .green)
         case .running: return CellStyle(fg: .black, bg: .green, attributes: .bold)
         case .paused: return CellStyle(fg: .black, bg: .yellow, attributes: .bold)
@@ -94,6 +97,7 @@ public struct Theme: Sendable {
         case .data: return .plain
         case .discriminator: return CellStyle(fg: p(33), attributes: .bold)
         case .mapping: return CellStyle(fg: p(108))
+        case .push: return CellStyle(fg: p(213), attributes: .bold)
         case .running: return CellStyle(fg: p(16), bg: p(77), attributes: .bold)
         case .paused: return CellStyle(fg: p(16), bg: p(220), attributes: .bold)
         case .stepping: return CellStyle(fg: p(16), bg: p(45), attributes: .bold)

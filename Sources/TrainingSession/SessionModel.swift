@@ -256,7 +256,7 @@ public final class SessionModel {
         let panel = Gan1DPanelData(targetName: f.target.description, xMin: f.xMin, xMax: f.xMax,
                               generatedDensity: f.generatedDensity, dataDensity: f.dataDensity,
                               discriminator: f.discriminator,
-                              mapping: f.mapping.map { MappingPoint(z: $0.z, x: $0.x) }, ks: f.ks, js: f.js)
+                              mapping: zip(f.mapping, f.push).map { MappingPoint(z: $0.z, x: $0.x, push: $1) }, ks: f.ks, js: f.js)
         gan1dFigureCache = (panel, gan1d.step, panelBins, now)
         return panel
     }

@@ -46,3 +46,32 @@ final class ExplainViewTests: XCTestCase {
         XCTAssertTrue(narrow.row(0).contains("Samples"))
     }
 }
+
+/// The 1-D panel's arrows: every other mapping sample, pointing the way G moves it.
+final class PushArrowTests: XCTestCase {
+    func testArrowsPointWhereGMovesTheSamples() {
+        let bins = Gan1DPanel.binCount(forWidth: 120)
+        var data = Gan1DPanelTests.sampleData(bins: bins)
+        // Left half pushed right, right half pushed left (towards the data's centre); one tiny push.
+        data.mapping = data.mapping.enumerated().map { i, p in
+            MappingPoint(z: p.z, x: p.x, push: i == 14 ? 1e-4 : (p.x < 0 ? 0.8 : -0.8))
+        }
+        var b = CellBuffer(width: 120, height: 18)
+        Gan1DPanel.render(data, into: &b, rect: b.bounds, theme: Theme(mode: .palette256))
+        let lines = b.text().split(separator: "\n", omittingEmptySubsequences: false).map(String.init)
+        let axis = lines.firstIndex { $0.contains("x└") }!
+        let strip = lines[axis + 1]
+        let right = strip.filter { $0 == "→" }.count, left = strip.filter { $0 == "←" }.count
+        XCTAssertEqual(right + left, 7, "8 of 16 samples, less the negligible push: \(strip)")
+        XCTAssertGreaterThan(right, 0)
+        XCTAssertGreaterThan(left, 0)
+        let firstLeft = strip.firstIndex(of: "←")!, lastRight = strip.lastIndex(of: "→")!
+        XCTAssertLessThan(lastRight, firstLeft, "right-pushes sit left of centre: \(strip)")
+        XCTAssertTrue(lines[0].contains("G's push"), lines[0])
+
+        data.mapping = data.mapping.map { MappingPoint(z: $0.z, x: $0.x) }
+        var none = CellBuffer(width: 120, height: 18)
+        Gan1DPanel.render(data, into: &none, rect: none.bounds, theme: Theme(mode: .palette256))
+        XCTAssertFalse(none.text().contains("→") || none.text().contains("←"), "no gradient known, no arrows")
+    }
+}
