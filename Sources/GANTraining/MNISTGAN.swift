@@ -62,6 +62,8 @@ public final class MNISTGAN {
     public var rng: RandomGenerator
     public var sampler: EpochSampler
     public private(set) var step = 0
+    /// G updates in this process (whole steps and lone ones): a cheap "has G changed" for caches.
+    public private(set) var generatorUpdates = 0
 
     /// C × latent: the noise of the step in progress (the first b rows).
     private let noise: Matrix
@@ -235,6 +237,7 @@ public final class MNISTGAN {
         generator.backward(input: noise.prefix(rows: b))
         phaseTimer?.lap(.generatorBackward)
         optimise(generator.parameters, adam: &adamG)
+        generatorUpdates += 1
         if let averagedGenerator, let decay = configuration.generatorAverageDecay {
             WeightAverage.update(averagedGenerator.parameters, toward: generator.parameters, decay: decay,
                                  updates: averageUpdates)

@@ -31,8 +31,16 @@ public final class SessionModel {
 
     /// The paper-figure GAN, trained alongside (a few tiny steps per MNIST step).
     public private(set) var gan1d: Gan1D?
-    /// 1-D steps per MNIST step: two cost ~4 % of an MNIST step and converge in about 15 s.
+    /// 1-D steps per MNIST step, at most: two cost ~4 % of an MNIST step and converge in about 15 s.
     public var gan1dStepsPerStep = 2
+    /// …and at most this share of the wall time since the start, so that the side panel never
+    /// costs the MNIST training more than that (at full speed it gets ~1 step per MNIST step).
+    public var gan1dTimeShare = 0.02
+    private var gan1dSeconds = 0.0
+    private let startTime = ProcessInfo.processInfo.systemUptime
+    /// The digit grid is resampled at most this often while running (G changes little in 0.1 s).
+    public var digitsInterval = 0.1
+    private var digitsCache: (digits: [[Float]], generatorUpdates: Int, time: Double)?
     /// The 1-D figure (10,000 samples, sorted for KS) is recomputed at most this often while
     /// running; at every frame it cost several percent of training for no visible gain.
     public var gan1dFigureInterval = 0.2
@@ -63,8 +71,17 @@ public final class SessionModel {
     public var step: Int { gan.step }
 
     public func trainStep() {
-        if let gan1d { for _ in 0 ..< gan1dStepsPerStep { gan1d.trainStep() } }
+        if let gan1d { trainSidePanel(gan1d) }
         finishStep(gan.trainStep())
+    }
+
+    private func trainSidePanel(_ gan1d: Gan1D) {
+        for _ in 0 ..< gan1dStepsPerStep {
+            let start = ProcessInfo.processInfo.systemUptime
+            guard gan1dSeconds <= gan1dTimeShare * (start - startTime) else { return }
+            gan1d.trainStep()
+            gan1dSeconds += ProcessInfo.processInfo.systemUptime - start
+        }
     }
 
     /// The bookkeeping of a whole step, however it was run (at once, or phase by phase).
@@ -273,6 +290,19 @@ public final class SessionModel {
     public func setMessage(_ text: String) { message = text }
 
     /// The current G output for the 16 fixed latents, one 784-float image each.
+    /// The digits for a frame: fresh when G has changed and the last sample is older than
+    /// `digitsInterval` (or training is not running), else the last ones.
+    private func displayedDigits() -> [[Float]] {
+        let now = ProcessInfo.processInfo.systemUptime
+        if let c = digitsCache,
+           c.generatorUpdates == gan.generatorUpdates || (state == .running && !isExplaining && now - c.time < digitsInterval) {
+            return c.digits
+        }
+        let fresh = currentDigits()
+        digitsCache = (fresh, gan.generatorUpdates, now)
+        return fresh
+    }
+
     public func currentDigits() -> [[Float]] {
         let flat = digits.generate()
         return (0 ..< FrameSnapshot.digitCount).map { i in Array(flat[i * 784 ..< (i + 1) * 784]) }
@@ -284,7 +314,7 @@ public final class SessionModel {
                       dLoss: last?.dLoss ?? .nan, gLoss: last?.gLoss ?? .nan,
                       dReal: last?.dReal ?? .nan, dFake: last?.dFake ?? .nan,
                       seed: gan.seed, message: message, history: history,
-                      digits: currentDigits(),
+                      digits: displayedDigits(),
                       gan1d: gan1dPanel()?.with(previousDiscriminator: explainLast?.phase == 2 ? discriminatorBefore : nil),
                       quality: quality,
                       settings: TrainingSettings(learningRateD: gan.adamD.learningRate, learningRateG: gan.adamG.learningRate,
