@@ -55,10 +55,15 @@ public enum DigitGrid {
         }
     }
 
+    /// `historyStep`: the digits are a recorded frame of that step (scrubbing), and the title says so.
     public static func render(_ digits: [[Float]], halfBlocks: Bool, into buffer: inout CellBuffer,
-                              rect: Rect, theme: Theme) {
+                              rect: Rect, theme: Theme, historyStep: Int? = nil) {
         let useHalf = halfBlocks && theme.hasGreys
-        let inner = Box.draw(into: &buffer, rect: rect, title: [Span("Samples G(z)", theme[.title])],
+        let name = [Span("Samples G(z)", theme[.title])], tag = Gan1DPanel.historyTag(historyStep, theme: theme)
+        // A narrow panel keeps the history tag whole rather than a clipped step number.
+        let title = name.width + tag.width <= rect.width - 4 || tag.isEmpty
+            ? name + tag : [Span("step \(Fmt.grouped(historyStep ?? 0)) (history)", theme[.warning])]
+        let inner = Box.draw(into: &buffer, rect: rect, title: title,
                              legend: [Span(useHalf ? "half-block" : "ascii", theme[.hint])], theme: theme)
         let (iw, ih) = imageSize(fittingWidth: inner.width, height: inner.height)
         guard ih > 0 else { return }

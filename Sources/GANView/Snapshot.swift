@@ -105,6 +105,11 @@ public struct FrameSnapshot: Sendable, Equatable {
     public var quality: QualityData?
     /// nil for a snapshot without a trainer behind it (the view demo, tests): no settings shown.
     public var settings: TrainingSettings?
+    /// The grid and the 1-D panel at earlier steps (bounded), for scrubbing back.
+    public var panelHistory: PanelHistory
+    /// The recorded frame the grid and the 1-D panel show instead of live ones (set by the UI
+    /// with `showing(_:)`); nil: live.
+    public var shownFrame: PanelFrame?
 
     public static let digitSide = 28
     public static let digitCount = 16
@@ -113,7 +118,8 @@ public struct FrameSnapshot: Sendable, Equatable {
                 stepsPerSecond: Double = 0, dLoss: Float = .nan, gLoss: Float = .nan,
                 dReal: Float = .nan, dFake: Float = .nan, seed: UInt64 = 0, message: String = "",
                 history: LossHistory = LossHistory(), digits: [[Float]] = [],
-                gan1d: Gan1DPanelData? = nil, quality: QualityData? = nil, settings: TrainingSettings? = nil) {
+                gan1d: Gan1DPanelData? = nil, quality: QualityData? = nil, settings: TrainingSettings? = nil,
+                panelHistory: PanelHistory = PanelHistory(), shownFrame: PanelFrame? = nil) {
         self.state = state
         self.epoch = epoch
         self.step = step
@@ -129,5 +135,7 @@ public struct FrameSnapshot: Sendable, Equatable {
         self.gan1d = gan1d
         self.quality = quality
         self.settings = settings
+        self.panelHistory = panelHistory
+        self.shownFrame = shownFrame
     }
 }

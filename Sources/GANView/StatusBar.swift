@@ -130,6 +130,18 @@ public enum StatusBar {
         return result
     }
 
+    /// "viewing step 1,200 (live: 5,340) · End: live", or "viewing 1,200 (live 5,340)" when short.
+    static func historySpans(shown: Int, live: Int, short: Bool, theme: Theme) -> [Span] {
+        let label = theme[.label]
+        if short {
+            return [Span("viewing ", label), Span(Fmt.grouped(shown), theme[.warning]),
+                    Span(" (live ", label), Span(Fmt.grouped(live), theme[.value]), Span(")", label)]
+        }
+        return [Span("viewing step ", label), Span(Fmt.grouped(shown), theme[.warning]),
+                Span(" (live: ", label), Span(Fmt.grouped(live), theme[.value]), Span(") · ", label),
+                Span("End", theme[.key]), Span(": live", label)]
+    }
+
     static func makeFields(_ s: FrameSnapshot, theme: Theme, short: Bool) -> [Field] {
         let label = theme[.label], value = theme[.value], warn = theme[.warning]
         // NaN outside divergence means "not computed" (before the first step, or the other
@@ -144,8 +156,13 @@ public enum StatusBar {
         var out: [Field] = [
             Field(spans: [Span(" \(s.state.word) ", theme.style(for: s.state))], priority: 1000),
             field(short ? "ep" : "epoch", Span(String(s.epoch), value), 60),
-            field("step", Span(Fmt.grouped(s.step), value), 90),
         ]
+        if let past = s.shownFrame {
+            // Scrubbed back: the step shown in the panels, and that the live run goes on.
+            out.append(Field(spans: historySpans(shown: past.step, live: s.step, short: short, theme: theme), priority: 90))
+        } else {
+            out.append(field("step", Span(Fmt.grouped(s.step), value), 90))
+        }
         let rate = s.stepsPerSecond
         let rateText = Fmt.fixed(rate, rate < 100 ? 1 : 0)
         out.append(Field(spans: [Span(rateText, value), Span(short ? "/s" : " steps/s", label)], priority: 50))
