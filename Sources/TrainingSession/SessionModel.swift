@@ -42,6 +42,9 @@ public final class SessionModel {
     public let qualityMeter: QualityMeter?
     public var qualityEvery = 500
     public private(set) var quality: QualityData?
+    /// The grid and the 1-D panel every few steps, for scrubbing back (keys `[`, `]`); bounded,
+    /// see `PanelHistory` for the memory it may take.
+    public private(set) var panelHistory = PanelHistory()
 
     public init(gan: MNISTGAN, latents: [Float], gan1d: Gan1D? = nil, qualityMeter: QualityMeter? = nil,
                 saver: ((SessionModel) throws -> String)? = nil,
@@ -75,6 +78,14 @@ public final class SessionModel {
         }
         onStep?(stats, self)
         checkDivergence(stats)
+        recordPanelsIfDue()
+    }
+
+    /// Records the grid and the 1-D panel when a frame is due (always the first one, at
+    /// whatever step the run starts), freshly computed for this very step.
+    private func recordPanelsIfDue() {
+        guard panelHistory.isDue(atStep: gan.step) else { return }
+        panelHistory.record(PanelFrame(step: gan.step, digits: currentDigits(), gan1d: gan1dPanel(fresh: true)))
     }
 
     /// Which network a lone update trains (keys `d` and `g`).
@@ -172,11 +183,13 @@ public final class SessionModel {
         message = "1-D target: \(target)"
     }
 
-    /// The 1-D panel's data at the UI's resolution.
-    public func gan1dPanel() -> Gan1DPanelData? {
+    /// The 1-D panel's data at the UI's resolution; `fresh`: computed for the current 1-D step
+    /// even while running (for the history), not up to `gan1dFigureInterval` old.
+    public func gan1dPanel(fresh: Bool = false) -> Gan1DPanelData? {
         guard let gan1d else { return nil }
         let now = ProcessInfo.processInfo.systemUptime
-        if let c = gan1dFigureCache, c.bins == panelBins, c.step == gan1d.step || (state == .running && now - c.time < gan1dFigureInterval) {
+        if let c = gan1dFigureCache, c.bins == panelBins,
+           c.step == gan1d.step || (!fresh && state == .running && now - c.time < gan1dFigureInterval) {
             return c.panel
         }
         let f = Gan1DFigure.compute(gan1d, bins: panelBins)
@@ -199,7 +212,8 @@ public final class SessionModel {
     }
 
     public func snapshot() -> FrameSnapshot {
-        FrameSnapshot(state: state, epoch: last?.epoch ?? gan.sampler.epoch, step: gan.step,
+        recordPanelsIfDue()  // the first frame, before any step
+        return FrameSnapshot(state: state, epoch: last?.epoch ?? gan.sampler.epoch, step: gan.step,
                       stepsPerSecond: state == .running ? rate.perSecond : 0,
                       dLoss: last?.dLoss ?? .nan, gLoss: last?.gLoss ?? .nan,
                       dReal: last?.dReal ?? .nan, dFake: last?.dFake ?? .nan,
@@ -208,7 +222,8 @@ public final class SessionModel {
                       settings: TrainingSettings(learningRateD: gan.adamD.learningRate, learningRateG: gan.adamG.learningRate,
                                                  dStepsPerGStep: gan.dStepsPerGStep, speedLimit: speedLimit,
                                                  loss: gan.configuration.loss.rawValue, optimizer: gan.configuration.optimizer.rawValue,
-                                                 batchSize: gan.configuration.batchSize))
+                                                 batchSize: gan.configuration.batchSize),
+                      panelHistory: panelHistory)
     }
 }
 
