@@ -130,16 +130,11 @@ public enum StatusBar {
         return result
     }
 
-    /// "viewing step 1,200 (live: 5,340) · End: live", or "viewing 1,200 (live 5,340)" when short.
-    static func historySpans(shown: Int, live: Int, short: Bool, theme: Theme) -> [Span] {
-        let label = theme[.label]
-        if short {
-            return [Span("viewing ", label), Span(Fmt.grouped(shown), theme[.warning]),
-                    Span(" (live ", label), Span(Fmt.grouped(live), theme[.value]), Span(")", label)]
-        }
-        return [Span("viewing step ", label), Span(Fmt.grouped(shown), theme[.warning]),
-                Span(" (live: ", label), Span(Fmt.grouped(live), theme[.value]), Span(") · ", label),
-                Span("End", theme[.key]), Span(": live", label)]
+    /// "viewing step 1,200 · End: live", or "viewing 1,200" when short.
+    static func historySpans(shown: Int, short: Bool, theme: Theme) -> [Span] {
+        let label = theme[.label], step = Span(Fmt.grouped(shown), theme[.warning])
+        if short { return [Span("viewing ", label), step] }
+        return [Span("viewing step ", label), step, Span(" · ", label), Span("End", theme[.key]), Span(": live", label)]
     }
 
     static func makeFields(_ s: FrameSnapshot, theme: Theme, short: Bool) -> [Field] {
@@ -156,12 +151,12 @@ public enum StatusBar {
         var out: [Field] = [
             Field(spans: [Span(" \(s.state.word) ", theme.style(for: s.state))], priority: 1000),
             field(short ? "ep" : "epoch", Span(String(s.epoch), value), 60),
+            field(s.shownFrame == nil ? "step" : "live step", Span(Fmt.grouped(s.step), value), 90),
         ]
         if let past = s.shownFrame {
-            // Scrubbed back: the step shown in the panels, and that the live run goes on.
-            out.append(Field(spans: historySpans(shown: past.step, live: s.step, short: short, theme: theme), priority: 90))
-        } else {
-            out.append(field("step", Span(Fmt.grouped(s.step), value), 90))
+            // Scrubbed back: which step the panels show. After the live step, so that the first
+            // "step N" on the bar is always the live one (for readers and scripts alike).
+            out.append(Field(spans: historySpans(shown: past.step, short: short, theme: theme), priority: 95))
         }
         let rate = s.stepsPerSecond
         let rateText = Fmt.fixed(rate, rate < 100 ? 1 : 0)
