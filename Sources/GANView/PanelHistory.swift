@@ -40,8 +40,8 @@ public struct PanelFrame: Sendable, Equatable {
 /// A frame is recorded every `interval` steps (first 50). When `capacity` (256) frames are held
 /// and another is due, every other frame is dropped (the first one stays) and the interval
 /// doubles: the frames always reach back to the start of the run, evenly spaced, 129–256 of
-/// them. Memory is bounded by `capacity` frames of 12,544 B of digits plus 12 B per 1-D bin
-/// (the panel's width): about 3.7 MB at 160 columns, never more than 256 × 13 KB + the 1-D curves.
+/// them. Memory is bounded by `capacity` frames of 12,544 B of digits plus the 1-D curves (12 B
+/// per bin, one bin per panel column, and 128 B of mapping): under 3.7 MB at 160 columns.
 public struct PanelHistory: Sendable, Equatable {
     public static let defaultCapacity = 256
     public static let defaultInterval = 50
