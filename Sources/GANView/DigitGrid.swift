@@ -55,12 +55,19 @@ public enum DigitGrid {
         }
     }
 
-    /// - Parameter note: shown after the title (e.g. "changed by phase 3"), highlighted.
+    /// - Parameters:
+    ///   - note: shown after the title (e.g. "changed by phase 3"), highlighted, when there is room.
+    ///   - historyStep: the digits are a recorded frame of that step (scrubbing), and the title says so.
     public static func render(_ digits: [[Float]], halfBlocks: Bool, into buffer: inout CellBuffer,
-                              rect: Rect, theme: Theme, note: String? = nil) {
+                              rect: Rect, theme: Theme, note: String? = nil, historyStep: Int? = nil) {
         let useHalf = halfBlocks && theme.hasGreys
-        var title = [Span("Samples G(z)", theme[.title])]
-        if let note, Span(note, theme[.warning]).width + 20 <= rect.width { title += [Span(" · ", theme[.title]), Span(note, theme[.warning])] }
+        let name = [Span("Samples G(z)", theme[.title])], tag = Gan1DPanel.historyTag(historyStep, theme: theme)
+        // A narrow panel keeps the history tag whole rather than a clipped step number.
+        var title = name.width + tag.width <= rect.width - 4 || tag.isEmpty
+            ? name + tag : [Span("step \(Fmt.grouped(historyStep ?? 0)) (history)", theme[.warning])]
+        if let note, tag.isEmpty, Span(note, theme[.warning]).width + 20 <= rect.width {
+            title += [Span(" · ", theme[.title]), Span(note, theme[.warning])]
+        }
         let inner = Box.draw(into: &buffer, rect: rect, title: title,
                              legend: [Span(useHalf ? "half-block" : "ascii", theme[.hint])], theme: theme)
         let (iw, ih) = imageSize(fittingWidth: inner.width, height: inner.height)

@@ -23,16 +23,25 @@ public enum Gan1DPanel {
         height >= 12 ? 3 : (height >= 8 ? 2 : 1)
     }
 
-    public static func render(_ data: Gan1DPanelData?, into buffer: inout CellBuffer, rect: Rect, theme: Theme) {
+    /// " · step 1,200 (history)" after a panel's title while it shows a recorded step; nothing when live.
+    public static func historyTag(_ step: Int?, theme: Theme) -> [Span] {
+        step.map { [Span(" · step \(Fmt.grouped($0)) (history)", theme[.warning])] } ?? []
+    }
+
+    /// `historyStep`: the data is a recorded frame of that step (scrubbing), and the title says so.
+    public static func render(_ data: Gan1DPanelData?, into buffer: inout CellBuffer, rect: Rect, theme: Theme,
+                              historyStep: Int? = nil) {
+        let tag = historyTag(historyStep, theme: theme)
         guard let data else {
-            let inner = Box.draw(into: &buffer, rect: rect, title: [Span("1-D GAN", theme[.title])], theme: theme)
+            let inner = Box.draw(into: &buffer, rect: rect, title: [Span("1-D GAN", theme[.title])] + tag, theme: theme)
             Box.centered("no 1-D data", in: inner, into: &buffer, style: theme[.hint])
             return
         }
         let stats = [Span("  KS ", theme[.label]), Span(Fmt.fixed(data.ks, 3), theme[.value]),
                      Span("  JS ", theme[.label]), Span(Fmt.fixed(data.js, 3), theme[.value])]
         let name = Span(data.targetName, theme[.title])
-        let title = [[Span("1-D GAN · ", theme[.title]), name] + stats, [name] + stats, [name] + stats.prefix(2), [name]]
+        let title = [[Span("1-D GAN · ", theme[.title]), name] + tag + stats, [name] + tag + stats,
+                     [name] + tag + stats.prefix(2), [name] + tag, [name]]
             .first { $0.width <= rect.width - 6 } ?? [name]
         var legend = [Span("█", theme[.generated]), Span(" G(z)  ", theme[.label]),
                       Span("─", theme[.data]), Span(" data  ", theme[.label]),

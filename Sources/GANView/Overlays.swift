@@ -18,6 +18,8 @@ public enum HelpOverlay {
         ("t", "cycle the 1-D target distribution"),
         ("h", "toggle ASCII / half-block digits"),
         ("s", "toggle EMA smoothing of the losses"),
+        ("[  ]", "digits and 1-D panel: back / forward in time"),
+        ("Home  End", "oldest kept step / back to live"),
         ("?", "show / hide this help"),
         ("q  Ctrl-C", "quit"),
     ]

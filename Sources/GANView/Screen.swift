@@ -97,9 +97,12 @@ public enum Screen {
         let theme = themes[colorMode] ?? Theme(mode: colorMode)
         StatusBar.render(snapshot, into: &buffer, rect: l.status, theme: theme)
         LossChart.render(snapshot.history, smoothing: options.smoothing, into: &buffer, rect: l.lossChart, theme: theme)
-        DigitGrid.render(snapshot.digits, halfBlocks: options.unicodeDigits, into: &buffer, rect: l.digits, theme: theme,
-                         note: snapshot.digitsNote)
-        Gan1DPanel.render(snapshot.gan1d, into: &buffer, rect: l.gan1D, theme: theme)
+        // Scrubbed back: the grid and the 1-D panel show a recorded step, titled as such.
+        let past = snapshot.shownFrame
+        DigitGrid.render(past?.digits ?? snapshot.digits, halfBlocks: options.unicodeDigits, into: &buffer,
+                         rect: l.digits, theme: theme, note: past == nil ? snapshot.digitsNote : nil, historyStep: past?.step)
+        Gan1DPanel.render(past.map(\.gan1d) ?? snapshot.gan1d, into: &buffer, rect: l.gan1D, theme: theme,
+                          historyStep: past?.step)
         if !l.quality.isEmpty { QualityPanel.render(snapshot.quality, into: &buffer, rect: l.quality, theme: theme) }
         StatusBar.renderKeyHints(into: &buffer, rect: l.keyHints, theme: theme)
         if options.helpVisible { HelpOverlay.render(into: &buffer, rect: buffer.bounds, theme: theme) }

@@ -134,6 +134,11 @@ public struct FrameSnapshot: Sendable, Equatable {
     public var explain: ExplainStatus?
     /// A word on the digit grid's title, e.g. what the last phase did to the digits.
     public var digitsNote: String?
+    /// The grid and the 1-D panel at earlier steps (bounded), for scrubbing back.
+    public var panelHistory: PanelHistory
+    /// The recorded frame the grid and the 1-D panel show instead of live ones (set by the UI
+    /// with `showing(_:)`); nil: live.
+    public var shownFrame: PanelFrame?
 
     public static let digitSide = 28
     public static let digitCount = 16
@@ -143,7 +148,8 @@ public struct FrameSnapshot: Sendable, Equatable {
                 dReal: Float = .nan, dFake: Float = .nan, seed: UInt64 = 0, message: String = "",
                 history: LossHistory = LossHistory(), digits: [[Float]] = [],
                 gan1d: Gan1DPanelData? = nil, quality: QualityData? = nil, settings: TrainingSettings? = nil,
-                explain: ExplainStatus? = nil, digitsNote: String? = nil) {
+                explain: ExplainStatus? = nil, digitsNote: String? = nil,
+                panelHistory: PanelHistory = PanelHistory(), shownFrame: PanelFrame? = nil) {
         self.explain = explain
         self.digitsNote = digitsNote
         self.state = state
@@ -161,5 +167,7 @@ public struct FrameSnapshot: Sendable, Equatable {
         self.gan1d = gan1d
         self.quality = quality
         self.settings = settings
+        self.panelHistory = panelHistory
+        self.shownFrame = shownFrame
     }
 }

@@ -138,6 +138,13 @@ public enum StatusBar {
         return Span(" \(s.state.word) ", theme.style(for: s.state))
     }
 
+    /// "viewing step 1,200 · End: live", or "viewing 1,200" when short.
+    static func historySpans(shown: Int, short: Bool, theme: Theme) -> [Span] {
+        let label = theme[.label], step = Span(Fmt.grouped(shown), theme[.warning])
+        if short { return [Span("viewing ", label), step] }
+        return [Span("viewing step ", label), step, Span(" · ", label), Span("End", theme[.key]), Span(": live", label)]
+    }
+
     static func makeFields(_ s: FrameSnapshot, theme: Theme, short: Bool) -> [Field] {
         let label = theme[.label], value = theme[.value], warn = theme[.warning]
         // NaN outside divergence means "not computed" (before the first step, or the other
@@ -152,8 +159,13 @@ public enum StatusBar {
         var out: [Field] = [
             Field(spans: [stateWord(s, theme)], priority: 1000),
             field(short ? "ep" : "epoch", Span(String(s.epoch), value), 60),
-            field("step", Span(Fmt.grouped(s.step), value), 90),
+            field(s.shownFrame == nil ? "step" : "live step", Span(Fmt.grouped(s.step), value), 90),
         ]
+        if let past = s.shownFrame {
+            // Scrubbed back: which step the panels show. After the live step, so that the first
+            // "step N" on the bar is always the live one (for readers and scripts alike).
+            out.append(Field(spans: historySpans(shown: past.step, short: short, theme: theme), priority: 95))
+        }
         let rate = s.stepsPerSecond
         let rateText = Fmt.fixed(rate, rate < 100 ? 1 : 0)
         out.append(Field(spans: [Span(rateText, value), Span(short ? "/s" : " steps/s", label)], priority: 50))

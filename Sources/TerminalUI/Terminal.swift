@@ -54,6 +54,14 @@ public final class Terminal {
         noecho()
         nonl()
         keypad(gt_stdscr(), true)
+        // Home and End differ between terminals (xterm \EOH \EOF, tmux and screen \E[1~ \E[4~,
+        // rxvt \E[7~ \E[8~, some \E[H \E[F) and TERM names only one; tmux with TERM=xterm-256color
+        // sends \E[4~. Unknown, they would arrive as Esc, `[`, a digit: keys of their own.
+        for (sequence, code) in [("\u{1B}[1~", gt_key_home()), ("\u{1B}[7~", gt_key_home()), ("\u{1B}[H", gt_key_home()),
+                                 ("\u{1B}OH", gt_key_home()), ("\u{1B}[4~", gt_key_end()), ("\u{1B}[8~", gt_key_end()),
+                                 ("\u{1B}[F", gt_key_end()), ("\u{1B}OF", gt_key_end())] {
+            define_key(sequence, code)
+        }
         curs_set(0)
         timeout(frameTimeoutMilliseconds)
         set_escdelay(25)

@@ -50,6 +50,9 @@ public final class SessionModel {
     public let qualityMeter: QualityMeter?
     public var qualityEvery = 500
     public private(set) var quality: QualityData?
+    /// The grid and the 1-D panel every few steps, for scrubbing back (keys `[`, `]`); bounded,
+    /// see `PanelHistory` for the memory it may take.
+    public private(set) var panelHistory = PanelHistory()
 
     public init(gan: MNISTGAN, latents: [Float], gan1d: Gan1D? = nil, qualityMeter: QualityMeter? = nil,
                 saver: ((SessionModel) throws -> String)? = nil,
@@ -97,6 +100,14 @@ public final class SessionModel {
         }
         onStep?(stats, self)
         checkDivergence(stats)
+        recordPanelsIfDue()
+    }
+
+    /// Records the grid and the 1-D panel when a frame is due (always the first one, at
+    /// whatever step the run starts), freshly computed for this very step.
+    private func recordPanelsIfDue() {
+        guard panelHistory.isDue(atStep: gan.step) else { return }
+        panelHistory.record(PanelFrame(step: gan.step, digits: currentDigits(), gan1d: gan1dPanel(fresh: true)))
     }
 
     // MARK: - Explain mode
@@ -262,11 +273,13 @@ public final class SessionModel {
         message = "1-D target: \(target)"
     }
 
-    /// The 1-D panel's data at the UI's resolution.
-    public func gan1dPanel() -> Gan1DPanelData? {
+    /// The 1-D panel's data at the UI's resolution; `fresh`: computed for the current 1-D step
+    /// even while running (for the history), not up to `gan1dFigureInterval` old.
+    public func gan1dPanel(fresh: Bool = false) -> Gan1DPanelData? {
         guard let gan1d else { return nil }
         let now = ProcessInfo.processInfo.systemUptime
-        if let c = gan1dFigureCache, c.bins == panelBins, c.step == gan1d.step || (state == .running && now - c.time < gan1dFigureInterval) {
+        if let c = gan1dFigureCache, c.bins == panelBins,
+           c.step == gan1d.step || (!fresh && state == .running && now - c.time < gan1dFigureInterval) {
             return c.panel
         }
         let f = Gan1DFigure.compute(gan1d, bins: panelBins)
@@ -309,7 +322,8 @@ public final class SessionModel {
     }
 
     public func snapshot() -> FrameSnapshot {
-        FrameSnapshot(state: state, epoch: last?.epoch ?? gan.sampler.epoch, step: gan.step,
+        recordPanelsIfDue()  // the first frame, before any step
+        return FrameSnapshot(state: state, epoch: last?.epoch ?? gan.sampler.epoch, step: gan.step,
                       stepsPerSecond: state == .running ? rate.perSecond : 0,
                       dLoss: last?.dLoss ?? .nan, gLoss: last?.gLoss ?? .nan,
                       dReal: last?.dReal ?? .nan, dFake: last?.dFake ?? .nan,
@@ -322,7 +336,7 @@ public final class SessionModel {
                                                  loss: gan.configuration.loss.rawValue, optimizer: gan.configuration.optimizer.rawValue,
                                                  batchSize: gan.configuration.batchSize),
                       explain: isExplaining ? explainLast ?? ExplainStatus(phase: 0, index: 0, count: gan.phasesPerStep.count) : nil,
-                      digitsNote: digitsNote)
+                      digitsNote: digitsNote, panelHistory: panelHistory)
     }
 }
 

@@ -26,6 +26,8 @@ struct FullScreenApp {
         var buffer = CellBuffer(width: size.width, height: size.height)
         var drawnVersion = -1
         var drawnOptions = options
+        var cursor = HistoryCursor()
+        var drawnCursor = cursor
         worker.channel.send(.setPanelBins(Screen.gan1DBinCount(width: size.width, height: size.height)))
 
         while TerminationSignal.pending == nil {
@@ -38,6 +40,10 @@ struct FullScreenApp {
                 case .toggleDigitShading:
                     options.unicodeDigits = terminal.colorMode == .palette256 ? !options.unicodeDigits : false
                 case .toggleSmoothing: options.smoothing.toggle()
+                case .scrub(let move):
+                    // Against the latest history the UI already holds: never waits for the trainer.
+                    let latest = worker.channel.latest().snapshot
+                    move.apply(to: &cursor, history: latest.panelHistory, liveStep: latest.step)
                 case .resize:
                     size = terminal.size
                     buffer.resize(width: size.width, height: size.height)
@@ -48,11 +54,12 @@ struct FullScreenApp {
                 }
             }
             let (snapshot, version) = worker.channel.latest()
-            guard version != drawnVersion || options != drawnOptions else { continue }
-            Screen.render(snapshot, options: options, colorMode: terminal.colorMode, into: &buffer)
+            guard version != drawnVersion || options != drawnOptions || cursor != drawnCursor else { continue }
+            Screen.render(snapshot.showing(cursor), options: options, colorMode: terminal.colorMode, into: &buffer)
             terminal.draw(buffer)
             drawnVersion = version
             drawnOptions = options
+            drawnCursor = cursor
         }
     }
 }
@@ -62,6 +69,21 @@ enum KeyBindings {
     enum Action: Equatable {
         case quit, toggleHelp, closeHelp, toggleDigitShading, toggleSmoothing, resize, none
         case command(SessionCommand)
+        case scrub(ScrubMove)
+    }
+
+    /// Moves through the grid's and 1-D panel's history (keys `[`, `]`, Home, End).
+    enum ScrubMove: Equatable {
+        case back, forward, oldest, live
+
+        func apply(to cursor: inout HistoryCursor, history: PanelHistory, liveStep: Int) {
+            switch self {
+            case .back: cursor.back(in: history, liveStep: liveStep)
+            case .forward: cursor.forward(in: history, liveStep: liveStep)
+            case .oldest: cursor.oldest(in: history, liveStep: liveStep)
+            case .live: cursor.returnToLive()
+            }
+        }
     }
 
     static func action(for key: Key) -> Action {
@@ -90,6 +112,10 @@ enum KeyBindings {
         case .escape: .closeHelp
         case .character("h"): .toggleDigitShading
         case .character("s"): .toggleSmoothing
+        case .character("["): .scrub(.back)
+        case .character("]"): .scrub(.forward)
+        case .home: .scrub(.oldest)
+        case .end: .scrub(.live)
         case .resize: .resize
         default: .none
         }

@@ -1,0 +1,137 @@
+import Foundation
+import XCTest
+
+/// History scrubbing in the real binary, in tmux like `FullScreenEndToEndTests` (whose helpers
+/// it shares): `[` shows an older step while training goes on, Home the first, End live again.
+final class HistoryScrubEndToEndTests: XCTestCase {
+    private typealias Harness = FullScreenEndToEndTests
+    private var tmuxPath: String?
+    private let socket = "gantop-scrub-\(getpid())"
+    private var workDirectory: URL?
+
+    override func tearDown() {
+        if let tmuxPath {
+            let socketFile = Harness.run(tmuxPath, ["-L", socket, "display-message", "-p", "#{socket_path}"]).output
+                .trimmingCharacters(in: .whitespacesAndNewlines)
+            _ = Harness.run(tmuxPath, ["-L", socket, "kill-server"])
+            if socketFile.contains(socket) { unlink(socketFile) }
+        }
+        if let workDirectory { try? FileManager.default.removeItem(at: workDirectory) }
+        super.tearDown()
+    }
+
+    func testScrubbingShowsAnOlderStepAndEndReturnsToLive() throws {
+        let tmux = try Harness.findExecutable("tmux")
+        tmuxPath = tmux
+        let binary = try Harness.gantopBinary()
+        let work = FileManager.default.temporaryDirectory.appendingPathComponent("gantop-scrub-\(getpid())-\(UUID().uuidString.prefix(8))")
+        try FileManager.default.createDirectory(at: work, withIntermediateDirectories: true)
+        workDirectory = work
+        let config = work.appendingPathComponent("tmux.conf")
+        try "set -g status off\nset -g remain-on-exit on\nset -g default-terminal xterm-256color\n"
+            .write(to: config, atomically: true, encoding: .utf8)
+        let exitFile = work.appendingPathComponent("exit")
+        let script = work.appendingPathComponent("run.sh")
+        let data = Harness.repositoryRoot.appendingPathComponent("assets/mnist")
+        try """
+            TERM=xterm-256color; export TERM
+            \(Harness.shellQuoted(binary.path)) --seed 7 --data \(Harness.shellQuoted(data.path)) --out \(Harness.shellQuoted(work.appendingPathComponent("out").path)) --no-save-on-quit
+            echo "EXIT=$?" > \(Harness.shellQuoted(exitFile.path))
+
+            """.write(to: script, atomically: true, encoding: .utf8)
+        let started = tmuxCommand(["-f", config.path, "new-session", "-d", "-s", "scrub", "-x", "160", "-y", "50",
+                                   "sh \(Harness.shellQuoted(script.path))"])
+        XCTAssertEqual(started.status, 0, "tmux new-session failed: \(started.output)")
+        let screenText = { "\nscreen:\n" + self.capture().joined(separator: "\n") }
+
+        // Past step 60 the history holds frames at steps 0 and 50.
+        _ = try XCTUnwrap(poll(timeout: 60) { s in (Harness.step(in: s) ?? 0) >= 60 ? s : nil },
+                          "training did not reach step 60 within 60 s" + screenText())
+
+        // [ → an older step in the status bar and both panel titles; training goes on behind it.
+        sendKeys("[")
+        let back = try XCTUnwrap(poll(timeout: 5) { Self.viewing(in: $0) }, "[ did not show an older step" + screenText())
+        XCTAssertEqual(Harness.step(in: capture()).map { $0 >= back.live }, true, "the first step on the bar stays the live one")
+        XCTAssertLessThan(back.shown, back.live, "the step shown must be older than the live one")
+        XCTAssertEqual(back.shown % 50, 0, "history frames are every 50 steps: \(back.shown)")
+        let titled = try XCTUnwrap(poll(timeout: 5) { s in
+            s.filter { $0.contains("step \(Self.grouped(back.shown)) (history)") }.count >= 2 ? s : nil
+        }, "the digit and 1-D panel titles do not both say step \(back.shown) (history)" + screenText())
+        XCTAssertNotNil(Harness.locate("Samples G(z) · step \(Self.grouped(back.shown)) (history)", in: titled), screenText())
+        _ = try XCTUnwrap(poll(timeout: 10) { s in
+            Self.viewing(in: s).flatMap { $0.shown == back.shown && $0.live > back.live ? $0 : nil }
+        }, "the live step did not advance behind the scrubbed view" + screenText())
+
+        // Home → the first frame (step 0).
+        sendKeys("Home")
+        _ = try XCTUnwrap(poll(timeout: 5) { s in Self.viewing(in: s).flatMap { $0.shown == 0 ? $0 : nil } },
+                          "Home did not show step 0" + screenText())
+
+        // End → live: no "viewing", no "(history)", and no stray keys from End's escape sequence.
+        sendKeys("End")
+        let live = try XCTUnwrap(poll(timeout: 5) { s in
+            Self.viewing(in: s) == nil && !s.joined().contains("(history)") ? Harness.step(in: s) : nil
+        }, "End did not return to live" + screenText())
+        XCTAssertGreaterThan(live, back.live)
+        let status = capture().prefix(2).joined(separator: " ")
+        XCTAssertTrue(status.contains("lr_D 2e-4") && status.contains("lr_G 2e-4") && status.contains("RUNNING"),
+                      "Home/End leaked other keys (a digit changes a learning rate): \(status)")
+
+        sendKeys("q")
+        let exit = poll(timeout: 10) { _ in
+            (try? String(contentsOf: exitFile, encoding: .utf8)).flatMap { $0.isEmpty ? nil : $0 }
+        }
+        XCTAssertEqual(exit?.trimmingCharacters(in: .whitespacesAndNewlines), "EXIT=0", "gantop did not quit cleanly" + screenText())
+    }
+
+    // MARK: - Helpers
+
+    /// "live step 5,340  viewing step 1,200" from the status bar's two rows.
+    static func viewing(in screen: [String]) -> (shown: Int, live: Int)? {
+        let status = screen.prefix(2).joined(separator: " ")
+        guard let l = status.range(of: "live step "), let v = status.range(of: "viewing step ") else { return nil }
+        func number(after index: String.Index) -> Int? {
+            Int(status[index...].prefix { $0.isNumber || $0 == "," }.filter(\.isNumber))
+        }
+        guard let shown = number(after: v.upperBound), let live = number(after: l.upperBound) else { return nil }
+        return (shown, live)
+    }
+
+    /// 1200 → "1,200", as the status bar writes steps.
+    static func grouped(_ n: Int) -> String {
+        var digits = String(n), out = ""
+        while digits.count > 3 {
+            out = "," + digits.suffix(3) + out
+            digits.removeLast(3)
+        }
+        return digits + out
+    }
+
+    private func tmuxCommand(_ arguments: [String]) -> (status: Int32, output: String) {
+        Harness.run(tmuxPath!, ["-u", "-L", socket] + arguments)
+    }
+
+    private func sendKeys(_ key: String) {
+        let r = tmuxCommand(["send-keys", "-t", "scrub", key])
+        XCTAssertEqual(r.status, 0, "tmux send-keys \(key) failed: \(r.output)")
+    }
+
+    private func capture() -> [String] {
+        let r = tmuxCommand(["capture-pane", "-p", "-t", "scrub"])
+        guard r.status == 0 else { return [] }
+        var lines = r.output.components(separatedBy: "\n")
+        if lines.last == "" { lines.removeLast() }
+        return lines
+    }
+
+    /// Captures every 100 ms until `check` returns a value, or `timeout` seconds pass.
+    private func poll<T>(timeout: Double, _ check: ([String]) -> T?) -> T? {
+        let deadline = Date().addingTimeInterval(timeout)
+        while true {
+            let screen = capture()
+            if !screen.isEmpty, let value = check(screen) { return value }
+            if Date() >= deadline { return nil }
+            Thread.sleep(forTimeInterval: 0.1)
+        }
+    }
+}
