@@ -5,44 +5,28 @@ import XCTest
 /// it shares): `[` shows an older step while training goes on, Home the first, End live again.
 final class HistoryScrubEndToEndTests: XCTestCase {
     private typealias Harness = FullScreenEndToEndTests
-    private var tmuxPath: String?
-    private let socket = "gantop-scrub-\(getpid())"
-    private var workDirectory: URL?
+    private var session: TmuxSession?
+    private var scratch: URL?
 
     override func tearDown() {
-        if let tmuxPath {
-            let socketFile = Harness.run(tmuxPath, ["-L", socket, "display-message", "-p", "#{socket_path}"]).output
-                .trimmingCharacters(in: .whitespacesAndNewlines)
-            _ = Harness.run(tmuxPath, ["-L", socket, "kill-server"])
-            if socketFile.contains(socket) { unlink(socketFile) }
-        }
-        if let workDirectory { try? FileManager.default.removeItem(at: workDirectory) }
+        session?.kill()
+        if let scratch { try? FileManager.default.removeItem(at: scratch) }
         super.tearDown()
     }
 
     func testScrubbingShowsAnOlderStepAndEndReturnsToLive() throws {
-        let tmux = try Harness.findExecutable("tmux")
-        tmuxPath = tmux
-        let binary = try Harness.gantopBinary()
-        let work = FileManager.default.temporaryDirectory.appendingPathComponent("gantop-scrub-\(getpid())-\(UUID().uuidString.prefix(8))")
-        try FileManager.default.createDirectory(at: work, withIntermediateDirectories: true)
-        workDirectory = work
-        let config = work.appendingPathComponent("tmux.conf")
-        try "set -g status off\nset -g remain-on-exit on\nset -g default-terminal xterm-256color\n"
-            .write(to: config, atomically: true, encoding: .utf8)
-        let exitFile = work.appendingPathComponent("exit")
-        let script = work.appendingPathComponent("run.sh")
-        let data = Harness.repositoryRoot.appendingPathComponent("assets/mnist")
-        try """
-            TERM=xterm-256color; export TERM
-            \(Harness.shellQuoted(binary.path)) --seed 7 --data \(Harness.shellQuoted(data.path)) --out \(Harness.shellQuoted(work.appendingPathComponent("out").path)) --no-save-on-quit
-            echo "EXIT=$?" > \(Harness.shellQuoted(exitFile.path))
-
-            """.write(to: script, atomically: true, encoding: .utf8)
-        let started = tmuxCommand(["-f", config.path, "new-session", "-d", "-s", "scrub", "-x", "160", "-y", "50",
-                                   "sh \(Harness.shellQuoted(script.path))"])
-        XCTAssertEqual(started.status, 0, "tmux new-session failed: \(started.output)")
-        let screenText = { "\nscreen:\n" + self.capture().joined(separator: "\n") }
+        let root = try makeScratchDirectory("scrub")
+        scratch = root
+        let data = Harness.repositoryRoot.appendingPathComponent("assets/mnist").path
+        let tmux = try TmuxSession.start(root: root, width: 160, height: 50, command: [
+            try Harness.gantopBinary().path, "--seed", "7", "--no-save-on-quit", "--data", data,
+            "--out", root.appendingPathComponent("out").path,
+        ])
+        session = tmux
+        let screenText = { tmux.diagnostics }
+        let sendKeys = { (key: String) in tmux.send([key]) }
+        let capture = { tmux.capture() }
+        func poll<T>(timeout: Double, _ check: ([String]) -> T?) -> T? { tmux.poll(timeout: timeout, check) }
 
         // Past step 60 the history holds frames at steps 0 and 50.
         _ = try XCTUnwrap(poll(timeout: 60) { s in (Harness.step(in: s) ?? 0) >= 60 ? s : nil },
@@ -77,11 +61,7 @@ final class HistoryScrubEndToEndTests: XCTestCase {
         XCTAssertTrue(status.contains("lr_D 2e-4") && status.contains("lr_G 2e-4") && status.contains("RUNNING"),
                       "Home/End leaked other keys (a digit changes a learning rate): \(status)")
 
-        sendKeys("q")
-        let exit = poll(timeout: 10) { _ in
-            (try? String(contentsOf: exitFile, encoding: .utf8)).flatMap { $0.isEmpty ? nil : $0 }
-        }
-        XCTAssertEqual(exit?.trimmingCharacters(in: .whitespacesAndNewlines), "EXIT=0", "gantop did not quit cleanly" + screenText())
+        XCTAssertEqual(tmux.quit(), "EXIT=0", "gantop did not quit cleanly" + screenText())
     }
 
     // MARK: - Helpers
@@ -105,33 +85,5 @@ final class HistoryScrubEndToEndTests: XCTestCase {
             digits.removeLast(3)
         }
         return digits + out
-    }
-
-    private func tmuxCommand(_ arguments: [String]) -> (status: Int32, output: String) {
-        Harness.run(tmuxPath!, ["-u", "-L", socket] + arguments)
-    }
-
-    private func sendKeys(_ key: String) {
-        let r = tmuxCommand(["send-keys", "-t", "scrub", key])
-        XCTAssertEqual(r.status, 0, "tmux send-keys \(key) failed: \(r.output)")
-    }
-
-    private func capture() -> [String] {
-        let r = tmuxCommand(["capture-pane", "-p", "-t", "scrub"])
-        guard r.status == 0 else { return [] }
-        var lines = r.output.components(separatedBy: "\n")
-        if lines.last == "" { lines.removeLast() }
-        return lines
-    }
-
-    /// Captures every 100 ms until `check` returns a value, or `timeout` seconds pass.
-    private func poll<T>(timeout: Double, _ check: ([String]) -> T?) -> T? {
-        let deadline = Date().addingTimeInterval(timeout)
-        while true {
-            let screen = capture()
-            if !screen.isEmpty, let value = check(screen) { return value }
-            if Date() >= deadline { return nil }
-            Thread.sleep(forTimeInterval: 0.1)
-        }
     }
 }
