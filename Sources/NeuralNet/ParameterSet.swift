@@ -1,3 +1,9 @@
+#if canImport(Glibc)
+import Glibc
+#elseif canImport(Darwin)
+import Darwin
+#endif
+
 /// All trainable parameters of one network in one contiguous block, with their gradients
 /// and the optimiser's moments in three parallel blocks of the same layout.
 ///
@@ -28,20 +34,26 @@ public final class ParameterSet {
         }
         self.entries = entries
         self.count = max(offset, 1)
+        // calloc, not allocate + initialize: the zeros of a large block come from untouched pages,
+        // so blocks a network never uses (a weight average's gradients and moments) cost no memory.
+        var allocations: [UnsafeMutableRawPointer] = []
         func block() -> UnsafeMutablePointer<Float> {
-            let raw = UnsafeMutableRawPointer.allocate(byteCount: offset * 4 + 64, alignment: 64)
-            let p = raw.bindMemory(to: Float.self, capacity: max(offset, 1))
-            p.initialize(repeating: 0, count: max(offset, 1))
-            return p
+            guard let raw = calloc(max(offset, 1) * 4 + 64, 1) else { fatalError("out of memory for \(offset) parameters") }
+            allocations.append(raw)
+            let aligned = raw.alignedUp(toMultipleOf: 64)   // every tensor starts on a cache line
+            return aligned.bindMemory(to: Float.self, capacity: max(offset, 1))
         }
         values = block()
         grads = block()
         firstMoment = block()
         secondMoment = block()
+        self.allocations = allocations
     }
 
+    private let allocations: [UnsafeMutableRawPointer]
+
     deinit {
-        for p in [values, grads, firstMoment, secondMoment] { UnsafeMutableRawPointer(p).deallocate() }
+        for p in allocations { free(p) }
     }
 
     public func entry(named name: String) -> Entry? { entries.first { $0.name == name } }
