@@ -37,6 +37,7 @@ public enum Checkpoint {
             ("leaky_slope", "\(c.leakySlope)"),
             ("loss", c.loss.rawValue), ("optimizer", c.optimizer.rawValue), ("real_label", "\(c.realLabel)"),
             ("g_ema_decay", c.generatorAverageDecay.map { "\($0)" } ?? "none"), ("g_ema_updates", "\(gan.averageUpdates)"),
+            ("d_dropout", "\(c.discriminatorDropout)"),
         ]
         for (k, v) in fields { metadata[k] = v }
         return SafeTensors(metadata: metadata, tensors: tensors)
@@ -98,6 +99,10 @@ public enum Checkpoint {
             c.optimizer = optimizer
         }
         if meta["real_label"] != nil { c.realLabel = try float("real_label") }
+        if meta["d_dropout"] != nil {
+            c.discriminatorDropout = try float("d_dropout")
+            guard (0 ..< 1).contains(c.discriminatorDropout) else { throw fail("metadata 'd_dropout' is \(c.discriminatorDropout), not in [0, 1)") }
+        }
         if let text = meta["g_ema_decay"], text != "none" {
             guard let decay = Float(text), decay > 0, decay < 1 else { throw fail("metadata 'g_ema_decay' is '\(text)', not a number in (0, 1)") }
             c.generatorAverageDecay = decay

@@ -26,6 +26,8 @@ public struct GANConfiguration: Sendable, Equatable {
     /// Decay of the moving average of G's weights that the screen, the quality meter and
     /// exports sample from; nil samples from G itself, as the reference recipe does.
     public var generatorAverageDecay: Float?
+    /// Dropout rate on D's hidden layers (0: none, the reference), in both of D's passes.
+    public var discriminatorDropout: Float = 0
 
     public init() {}
 

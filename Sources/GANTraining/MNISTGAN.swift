@@ -211,7 +211,7 @@ public final class MNISTGAN {
         let batch = discriminatorInput.rows(batchCapacity - b, count: 2 * b)
         sampler.fill(batch.prefix(rows: b), from: images)
         phaseTimer?.lap(.realBatch)
-        let logits = discriminator.forward(batch)
+        let logits = discriminatorForward(batch)
         let dLoss = objective.discriminatorLoss(logits: logits, targets: { $0 < b ? realLabel : 0 },
                                                 gradient: discriminator.outputGradient(rows: 2 * b))
         let (dReal, dFake) = Self.meanOutputs(logits, split: b, objective)
@@ -227,7 +227,7 @@ public final class MNISTGAN {
     private func updateGenerator() -> (loss: Float, fake: Float) {
         let b = batchSize, objective = configuration.loss
         let fake = fakes
-        let fakeLogits = discriminator.forward(fake)
+        let fakeLogits = discriminatorForward(fake)
         let gLoss = objective.generatorLoss(logits: fakeLogits, gradient: discriminator.outputGradient(rows: b))
         var dFake: Float = 0
         for i in 0 ..< b { dFake += objective.discriminatorOutput(logit: fakeLogits.base[i]) }
@@ -245,6 +245,16 @@ public final class MNISTGAN {
         }
         phaseTimer?.lap(.generatorAdam)
         return (gLoss, dFake / Float(b))
+    }
+
+    /// D's forward pass, with dropout when the recipe asks for it (masks from the step's RNG,
+    /// which checkpoints save, so a resumed run draws the same masks).
+    private func discriminatorForward(_ input: Matrix) -> Matrix {
+        let p = configuration.discriminatorDropout
+        guard p > 0 else { return discriminator.forward(input) }
+        var generator: RandomGenerator? = rng
+        defer { rng = generator! }
+        return discriminator.forward(input, dropout: p, rng: &generator)
     }
 
     /// One update with the current optimiser; SGD takes Adam's learning rate, so the rate a

@@ -29,6 +29,15 @@ public enum Activation: Sendable, Equatable {
 
     /// grad ← grad ⊙ act'(·), in place, given the forward outputs y.
     @inlinable
+    /// Whether `backward` needs only the sign of the output (piecewise-linear activations):
+    /// then a positively scaled or zeroed output (dropout) still gives the right derivative.
+    public var backwardNeedsOnlySign: Bool {
+        switch self {
+        case .identity, .leakyReLU, .relu: true
+        case .tanh: false
+        }
+    }
+
     public func backward(outputs y: Matrix, grad g: Matrix) {
         switch self {
         case .identity:

@@ -99,17 +99,37 @@ public final class MLP {
     /// Forward: for each layer, Y = act(X · Wᵀ + b). Returns the output view (`n × outputs`).
     @discardableResult
     public func forward(_ input: Matrix) -> Matrix {
+        var none: RandomGenerator? = nil
+        return forward(input, dropout: 0, rng: &none)
+    }
+
+    /// Forward with inverted dropout at rate `p` on every hidden layer's output (each unit zeroed
+    /// with probability p, the rest scaled by 1/(1−p)); `backward` then uses the same masks.
+    /// The masks come from the caller's generator, so a checkpointed RNG makes runs repeatable.
+    @discardableResult
+    public func forward(_ input: Matrix, dropout p: Float, rng: inout RandomGenerator?) -> Matrix {
         let n = input.rows
         precondition(n <= maxRows && input.cols == layers[0].inputs, "forward: bad input shape")
+        droppedLayers = p > 0 ? layers.count - 1 : 0
         var x = input
         for i in layers.indices {
             let y = outputs[i].prefix(rows: n)
             BLAS.gemm(x, weight(i), transposeB: true, into: y)
             layers[i].activation.applyWithBias(y, bias: bias(i).base)
+            if i < droppedLayers, var generator = rng {
+                precondition(layers[i].activation.backwardNeedsOnlySign, "dropout needs a piecewise-linear activation")
+                dropoutMasks[i].fill(keepProbability: 1 - p, rows: n, rng: &generator)
+                dropoutMasks[i].apply(to: y)
+                rng = generator
+            }
             x = y
         }
         return x
     }
+
+    /// Hidden layers whose outputs the last forward pass dropped out (0: none).
+    private var droppedLayers = 0
+    private lazy var dropoutMasks: [DropoutMask] = layers.dropLast().map { DropoutMask(rows: maxRows, cols: $0.outputs) }
 
     /// Backward, after `forward(input)` and after the caller filled `outputGradient(rows:)`
     /// with dLoss/dOutput:
@@ -135,11 +155,37 @@ public final class MLP {
             if i > 0 {
                 let below = deltas[i - 1].prefix(rows: n)
                 BLAS.gemm(delta, weight(i), into: below)
+                // Through the dropout (a dropped unit's output is 0, a kept one keeps its sign, so
+                // the activation's derivative below is still right for the kept ones).
+                if i - 1 < droppedLayers { dropoutMasks[i - 1].apply(to: below) }
                 layers[i - 1].activation.backward(outputs: outputs[i - 1].prefix(rows: n), grad: below)
             } else if wantInput {
                 let target = (inputTarget ?? inputGradient).prefix(rows: n)
                 BLAS.gemm(delta, weight(0), into: target)
             }
         }
+    }
+}
+
+/// One layer's dropout mask: 0 or 1/keep per unit, for the rows of the last forward pass.
+final class DropoutMask {
+    private let arena: FloatArena
+    private let mask: Matrix
+
+    init(rows: Int, cols: Int) {
+        arena = FloatArena(capacity: FloatArena.capacity(for: [(rows, cols)]))
+        mask = arena.matrix(rows: rows, cols: cols)
+    }
+
+    func fill(keepProbability keep: Float, rows: Int, rng: inout RandomGenerator) {
+        let m = mask.prefix(rows: rows), scale = 1 / keep
+        for i in 0 ..< m.count { m.base[i] = rng.nextUnitFloat() < keep ? scale : 0 }
+    }
+
+    /// m ⊙= mask, over m's rows.
+    func apply(to m: Matrix) {
+        precondition(m.cols == mask.cols)
+        let n = m.count
+        for i in 0 ..< n { m.base[i] *= mask.base[i] }
     }
 }

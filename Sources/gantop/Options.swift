@@ -41,6 +41,9 @@ struct HyperParameterOptions: ParsableArguments {
     @Option(name: .customLong("real-label"), parsing: .unconditional, help: ArgumentHelp("D's target on real images (1 = no smoothing; tuned: 0.9).", valueName: "y"))
     var realLabel: Float?
 
+    @Option(name: .customLong("d-dropout"), parsing: .unconditional, help: ArgumentHelp("Dropout rate on D's hidden layers (default 0).", valueName: "p"))
+    var discriminatorDropout: Float?
+
     @Option(name: .customLong("g-average"), parsing: .unconditional, help: ArgumentHelp("Decay of the moving average of G's weights that samples are drawn from, 0 for none (tuned: 0.999).", valueName: "decay"))
     var generatorAverageDecay: Float?
 
@@ -65,6 +68,9 @@ struct HyperParameterOptions: ParsableArguments {
         }
         if let y = realLabel, !(y > 0.5 && y <= 1) {
             throw ValidationError("--real-label must be in (0.5, 1] (got \(y))")
+        }
+        if let p = discriminatorDropout, !(p >= 0 && p < 1) {
+            throw ValidationError("--d-dropout must be in [0, 1) (got \(p))")
         }
         if let d = generatorAverageDecay, !(d >= 0 && d < 1) {
             throw ValidationError("--g-average must be in [0, 1), 0 for none (got \(d))")
@@ -94,6 +100,7 @@ struct HyperParameterOptions: ParsableArguments {
         if let loss { configuration.loss = loss }
         if let optimizer { configuration.optimizer = optimizer }
         if let realLabel { configuration.realLabel = realLabel }
+        if let p = discriminatorDropout { configuration.discriminatorDropout = p }
         if let d = generatorAverageDecay { configuration.generatorAverageDecay = d > 0 ? d : nil }
         if let b = batchSize { configuration.batchSize = b }
         if let lr = learningRateD { configuration.learningRateD = lr }
