@@ -2,7 +2,8 @@ import CNcursesw
 import Foundation
 import GANView
 
-/// The ncurses screen: puts a `CellBuffer` on the terminal and reads keys. Nothing else.
+/// The ncurses screen: puts a `CellBuffer` on the terminal and reads keys (and, asked to, records
+/// what it sends: see `RecordingRelay`). Nothing else.
 ///
 /// It keeps the last buffer it drew and sends only the cells that changed, so a frame where
 /// little moves costs few bytes; ncurses' own diff then works on top of that.
