@@ -43,6 +43,7 @@ let package = Package(
         .testTarget(name: "GANTrainingTests", dependencies: ["GANTraining", "GANFormats"]),
         .testTarget(name: "GANViewTests", dependencies: ["GANView"]),
         .testTarget(name: "TrainingSessionTests", dependencies: ["TrainingSession"]),
+        .testTarget(name: "TerminalUITests", dependencies: ["TerminalUI"]),
         .testTarget(name: "EndToEndTests", dependencies: []),
     ],
     swiftLanguageModes: [.v6]

@@ -39,3 +39,34 @@ static inline bool gt_has_cursor_addressing(void) {
     char *cup = tigetstr("cup");
     return cup != NULL && cup != (char *)-1;
 }
+
+// Recording (--record): ncurses draws on a pseudo-terminal whose output a thread copies to the real
+// terminal and the recording. ioctl is variadic and openpty lives in <pty.h>: both are wrapped here.
+#include <pty.h>
+#include <fcntl.h>
+#include <sys/ioctl.h>
+
+/// Opens a pseudo-terminal pair whose slave starts with `modes` and the given size. Both ends are
+/// close-on-exec (openpty does not do that itself). Returns 0, or -1 with errno set.
+static inline int gt_open_pty(int *master, int *slave, const struct termios *modes, int width, int height) {
+    struct winsize size = { .ws_row = (unsigned short)height, .ws_col = (unsigned short)width };
+    if (openpty(master, slave, NULL, modes, &size) != 0) return -1;
+    fcntl(*master, F_SETFD, FD_CLOEXEC);
+    fcntl(*slave, F_SETFD, FD_CLOEXEC);
+    return 0;
+}
+
+/// The size of the terminal on `fd`; false when it has none (not a terminal).
+static inline bool gt_window_size(int fd, int *width, int *height) {
+    struct winsize size;
+    if (ioctl(fd, TIOCGWINSZ, &size) != 0 || size.ws_col == 0 || size.ws_row == 0) return false;
+    *width = size.ws_col;
+    *height = size.ws_row;
+    return true;
+}
+
+/// Sets the size of the terminal on `fd` (on a pty master: what its slave reports).
+static inline bool gt_set_window_size(int fd, int width, int height) {
+    struct winsize size = { .ws_row = (unsigned short)height, .ws_col = (unsigned short)width };
+    return ioctl(fd, TIOCSWINSZ, &size) == 0;
+}

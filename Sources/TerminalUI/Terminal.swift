@@ -2,7 +2,8 @@ import CNcursesw
 import Foundation
 import GANView
 
-/// The ncurses screen: puts a `CellBuffer` on the terminal and reads keys. Nothing else.
+/// The ncurses screen: puts a `CellBuffer` on the terminal and reads keys (and, asked to, records
+/// what it sends: see `RecordingRelay`). Nothing else.
 ///
 /// It keeps the last buffer it drew and sends only the cells that changed, so a frame where
 /// little moves costs few bytes; ncurses' own diff then works on top of that.
@@ -15,6 +16,11 @@ public final class Terminal {
     private let maxPairs: Int
     private var closed = false
     private let screen: OpaquePointer
+    /// While recording: the pseudo-terminal ncurses draws on, and the FILE it writes through.
+    private let relay: RecordingRelay?
+    private let relayOutput: UnsafeMutablePointer<FILE>?
+    /// Why the recording stopped early (a full disk, say), once the terminal is closed.
+    public private(set) var recordingFailure: String?
 
     public enum OpenError: Error, CustomStringConvertible {
         case notATerminal, unusableTerm(String)
@@ -29,25 +35,40 @@ public final class Terminal {
     }
 
     /// Opens the full-screen UI. Fails (without touching the terminal) when stdin/stdout are not
-    /// a tty or TERM cannot address the cursor.
-    public init(colorsAllowed: Bool, frameTimeoutMilliseconds: Int32 = 33) throws {
+    /// a tty or TERM cannot address the cursor. With `recordingPath`, the session is also written
+    /// there as an asciinema v2 recording (a path that cannot be written fails first).
+    public init(colorsAllowed: Bool, frameTimeoutMilliseconds: Int32 = 33, recordingPath: String? = nil) throws {
         guard isatty(STDIN_FILENO) == 1, isatty(STDOUT_FILENO) == 1 else { throw OpenError.notATerminal }
         let term = ProcessInfo.processInfo.environment["TERM"] ?? ""
         guard !term.isEmpty, term != "dumb" else { throw OpenError.unusableTerm(term.isEmpty ? "(unset)" : term) }
+        let writer = try recordingPath.map { path throws(RecordingError) in try AsciicastWriter(creatingFileAt: path) }
         // Wide characters render blank in the "C" locale; Debian always has C.UTF-8.
         if let locale = setlocale(LC_ALL, ""), String(cString: locale) == "C" || String(cString: locale) == "POSIX" {
             setlocale(LC_ALL, "C.UTF-8")
         }
-        guard let output = fdopen(STDOUT_FILENO, "w"), let input = fdopen(STDIN_FILENO, "r"),
-              let screen = newterm(nil, output, input) else {
+        let relay: RecordingRelay?
+        do {
+            relay = try writer.map { writer throws(RecordingError) in try RecordingRelay(writer: writer) }
+        } catch {
+            writer?.discard()
+            throw error
+        }
+        let relayOutput = relay.flatMap { fdopen($0.slaveDescriptor, "w") }
+        guard relay == nil || relayOutput != nil, let output = relayOutput ?? fdopen(STDOUT_FILENO, "w"),
+              let input = fdopen(STDIN_FILENO, "r"), let screen = newterm(nil, output, input) else {
+            Self.endRelay(relay, output: relayOutput, discarding: writer)
             throw OpenError.unusableTerm(term)
         }
-        self.screen = screen
         guard gt_has_cursor_addressing() else {
             endwin()
             delscreen(screen)
+            Self.endRelay(relay, output: relayOutput, discarding: writer)
             throw OpenError.unusableTerm(term)
         }
+        self.screen = screen
+        self.relay = relay
+        self.relayOutput = relayOutput
+        if relay != nil { WindowSizeSignal.install() }
         // raw, not cbreak: Ctrl-C, Ctrl-\ and Ctrl-Z arrive as keys (Ctrl-C quits cleanly) instead of
         // signals that would kill or stop gantop without giving the terminal back.
         raw()
@@ -84,6 +105,20 @@ public final class Terminal {
         curs_set(1)
         endwin()
         delscreen(screen)
+        if relay != nil { WindowSizeSignal.uninstall() }
+        recordingFailure = Self.endRelay(relay, output: relayOutput)
+    }
+
+    /// Closes ncurses' end of the pseudo-terminal, which lets the relay drain and stop; with
+    /// `discarding`, the session never started and the recording file is removed.
+    @discardableResult
+    private static func endRelay(_ relay: RecordingRelay?, output: UnsafeMutablePointer<FILE>?,
+                                 discarding writer: AsciicastWriter? = nil) -> String? {
+        guard let relay else { return nil }
+        if let output { fclose(output) } else { Glibc.close(relay.slaveDescriptor) }
+        let failure = relay.finish()
+        if let writer { unlink(writer.path) }
+        return failure
     }
 
     public var size: (width: Int, height: Int) { (Int(gt_cols()), Int(gt_lines())) }
@@ -137,6 +172,11 @@ public final class Terminal {
 
     /// The next key, or nil after the frame timeout.
     public func readKey() -> Key? {
+        // While recording, a resize reaches ncurses through the relay: resizeterm then queues
+        // the KEY_RESIZE that get_wch returns below.
+        if let relay, WindowSizeSignal.take(), let size = relay.followWindowSize() {
+            resizeterm(Int32(size.height), Int32(size.width))
+        }
         var wide: wint_t = 0
         let status = get_wch(&wide)
         if status == gt_err() { return nil }

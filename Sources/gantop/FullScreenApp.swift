@@ -10,11 +10,17 @@ import TrainingSession
 struct FullScreenApp {
     let worker: TrainingWorker
     let colorsAllowed: Bool
+    /// Where to write an asciinema recording of the session, if anywhere.
+    var recordingPath: String?
 
-    /// Runs until `q`, Ctrl-C, SIGTERM or SIGHUP. The terminal is restored on every path.
+    /// Runs until `q`, Ctrl-C, SIGTERM or SIGHUP. The terminal is restored (and a recording
+    /// closed on a whole line) on every path.
     func run() throws {
-        let terminal = try Terminal(colorsAllowed: colorsAllowed)
-        defer { terminal.close() }
+        let terminal = try Terminal(colorsAllowed: colorsAllowed, recordingPath: recordingPath)
+        defer {
+            terminal.close()
+            if let failure = terminal.recordingFailure { printError("Warning: \(failure)") }
+        }
         TerminationSignal.install()
         worker.start()
         defer {

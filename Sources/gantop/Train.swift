@@ -30,6 +30,9 @@ struct Train: ParsableCommand {
     @Flag(name: .customLong("no-color"), help: "No colours in the full-screen UI (also: NO_COLOR set).")
     var noColor = false
 
+    @Option(help: ArgumentHelp("Record the full-screen session to this file as an asciinema v2 recording (replay with `asciinema play`); replaced if it exists.", valueName: "file.cast"))
+    var record: String?
+
     @Option(help: "The 1-D panel's data distribution: \(Target1D.allCases.map(\.rawValue).joined(separator: ", ")) (default normal).")
     var target: Target1D?
 
@@ -43,6 +46,10 @@ struct Train: ParsableCommand {
         if let e = epochs, e < 1 { throw ValidationError("--epochs must be at least 1 (got \(e))") }
         if steps != nil && epochs != nil { throw ValidationError("give --steps or --epochs, not both") }
         if logEvery < 1 { throw ValidationError("--log-every must be at least 1 (got \(logEvery))") }
+        if let record {
+            if headless { throw ValidationError("--record records the full-screen UI; it cannot be used with --headless") }
+            try RecordingPath.check(record)
+        }
     }
 
     func run() throws {
@@ -87,7 +94,7 @@ struct Train: ParsableCommand {
         options.stopAtStep = steps
         let worker = TrainingWorker(model: model, channel: SessionChannel(), options: options)
         let colorsAllowed = !noColor && (ProcessInfo.processInfo.environment["NO_COLOR"] ?? "").isEmpty
-        try FullScreenApp(worker: worker, colorsAllowed: colorsAllowed).run()
+        try FullScreenApp(worker: worker, colorsAllowed: colorsAllowed, recordingPath: record).run()
         if let signal = TerminationSignal.pending { throw ExitCode(128 + signal) }
     }
 
@@ -111,5 +118,26 @@ enum Saving {
         }
         return "saved step \(model.gan.step) to \(files[0].deletingLastPathComponent().path)/"
             + (fd.map { String(format: " · Fréchet distance %.1f", $0) } ?? "")
+    }
+}
+
+/// `--record FILE`: checked before anything starts, so a path that can never be written is a
+/// one-line error, not a session that silently records nothing.
+enum RecordingPath {
+    static func check(_ path: String) throws {
+        guard !path.isEmpty else { throw ValidationError("--record must not be empty") }
+        let fm = FileManager.default
+        var isDirectory: ObjCBool = false
+        if fm.fileExists(atPath: path, isDirectory: &isDirectory) {
+            guard !isDirectory.boolValue else { throw ValidationError("--record \(path): is a directory, not a file") }
+            guard access(path, W_OK) == 0 else { throw ValidationError("--record \(path): is not writable") }
+            return
+        }
+        let parent = URL(fileURLWithPath: path).deletingLastPathComponent().path
+        guard fm.fileExists(atPath: parent, isDirectory: &isDirectory) else {
+            throw ValidationError("--record \(path): the directory \(parent) does not exist")
+        }
+        guard isDirectory.boolValue else { throw ValidationError("--record \(path): \(parent) is a file, not a directory") }
+        guard access(parent, W_OK) == 0 else { throw ValidationError("--record \(path): the directory \(parent) is not writable") }
     }
 }

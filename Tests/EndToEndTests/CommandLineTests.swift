@@ -154,6 +154,25 @@ final class CommandLineTests: XCTestCase {
                              mentions: ["a-regular-file", "digits.npy"])
     }
 
+    /// `--record`: a directory, a missing or blocked parent, an empty path, or a headless run are
+    /// errors before anything starts, and no recording file is left behind.
+    func testBadRecordingPaths() throws {
+        let root = try work()
+        let ui = ["train"] + Self.quick + ["--steps", "3"]
+        try assertCleanError(ui + ["--record", root.path], mentions: ["--record"])
+        let missing = root.appendingPathComponent("no-such-dir/session.cast")
+        try assertCleanError(ui + ["--record", missing.path], mentions: ["no-such-dir"], leavesNothing: [missing])
+        let blocker = root.appendingPathComponent("a-regular-file")
+        try Data("x".utf8).write(to: blocker)
+        try assertCleanError(ui + ["--record", blocker.appendingPathComponent("session.cast").path], mentions: ["a-regular-file"])
+        try assertCleanError(ui + ["--record", ""], mentions: ["--record"])
+        let cast = root.appendingPathComponent("session.cast")
+        try assertCleanError(["train", "--headless"] + Self.quick + ["--steps", "3", "--record", cast.path],
+                             mentions: ["--headless"], leavesNothing: [cast])
+        // A good path without a terminal: the usual "needs a terminal" error, and still no file.
+        try assertCleanError(ui + ["--record", cast.path], mentions: ["--headless"], leavesNothing: [cast])
+    }
+
     func testResumeFromBadFiles() throws {
         let root = try work()
         let missing = root.appendingPathComponent("missing.safetensors")
