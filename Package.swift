@@ -32,7 +32,7 @@ let package = Package(
         .target(name: "GANTraining", dependencies: ["NeuralNet", "GANFormats"], swiftSettings: optimisedInDebug),
         .target(name: "GANView"),
         .target(name: "TrainingSession", dependencies: ["GANTraining", "GANView"]),
-        .target(name: "TerminalUI", dependencies: ["CNcursesw", "GANView"]),
+        .target(name: "TerminalUI", dependencies: ["CNcursesw", "GANView", "GANFormats"]),
         .executableTarget(name: "gantop", dependencies: [
             "GANTraining", "GANView", "TrainingSession", "TerminalUI",
             .product(name: "ArgumentParser", package: "swift-argument-parser"),

@@ -71,9 +71,10 @@ public struct SafeTensors: Equatable, Sendable {
     }
 }
 
-/// The little JSON writing the header needs: strings, escaped per RFC 8259.
-enum JSON {
-    static func quote(_ s: String) -> String {
+/// The little JSON writing gantop needs (safetensors headers, asciicast lines, JSON progress
+/// lines): strings, escaped per RFC 8259, with every control character and DEL as `\u00XX`.
+public enum JSON {
+    public static func quote(_ s: String) -> String {
         var out = "\""
         for scalar in s.unicodeScalars {
             switch scalar {
@@ -82,7 +83,7 @@ enum JSON {
             case "\n": out += "\\n"
             case "\r": out += "\\r"
             case "\t": out += "\\t"
-            case _ where scalar.value < 0x20:
+            case _ where scalar.value < 0x20 || scalar.value == 0x7F:
                 let hex = String(scalar.value, radix: 16)
                 out += "\\u" + String(repeating: "0", count: 4 - hex.count) + hex
             default: out.unicodeScalars.append(scalar)

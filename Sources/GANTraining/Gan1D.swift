@@ -257,6 +257,25 @@ public final class Gan1D {
     /// held at `sd`: gradient descent moves a generated sample at x by −(this), so its sign is
     /// the direction D is pushing G's samples (the panel's arrows).
     public func generatorLossGradient(at xs: [Float], batchStd sd: Float) -> [Float] {
+        evaluateDiscriminator(at: xs, batchStd: sd) { input, logits, n, out in
+            let dLogit = discriminator.outputGradient(rows: n)
+            for i in 0 ..< n { dLogit.base[i] = sigmoid(logits.base[i]) - 1 }   // d(−log σ(l))/dl, per sample
+            discriminator.backward(input: input, weightGradients: false, inputGradient: true)
+            for i in 0 ..< n { out.append(discriminator.inputGradient.base[2 * i] / scale) }
+        }
+    }
+
+    /// D(x) as a probability at each x, given the batch stddev feature `sd` (in D's units).
+    public func discriminatorProbability(at xs: [Float], batchStd sd: Float) -> [Float] {
+        evaluateDiscriminator(at: xs, batchStd: sd) { _, logits, n, out in
+            for i in 0 ..< n { out.append(sigmoid(logits.base[i])) }
+        }
+    }
+
+    /// D's forward pass over `xs` in batch-sized chunks (features [(x − c)/s, sd]); `read` turns
+    /// each chunk's logits into outputs.
+    private func evaluateDiscriminator(at xs: [Float], batchStd sd: Float,
+                                       _ read: (_ input: Matrix, _ logits: Matrix, _ n: Int, _ out: inout [Float]) -> Void) -> [Float] {
         var out: [Float] = []
         out.reserveCapacity(xs.count)
         let chunk = configuration.batchSize
@@ -268,30 +287,7 @@ public final class Gan1D {
                 features.base[2 * i + 1] = sd
             }
             let input = features.prefix(rows: n)
-            let logits = discriminator.forward(input)
-            let dLogit = discriminator.outputGradient(rows: n)
-            for i in 0 ..< n { dLogit.base[i] = sigmoid(logits.base[i]) - 1 }   // d(−log σ(l))/dl, per sample
-            discriminator.backward(input: input, weightGradients: false, inputGradient: true)
-            for i in 0 ..< n { out.append(discriminator.inputGradient.base[2 * i] / scale) }
-            start += n
-        }
-        return out
-    }
-
-    /// D(x) as a probability at each x, given the batch stddev feature `sd` (in D's units).
-    public func discriminatorProbability(at xs: [Float], batchStd sd: Float) -> [Float] {
-        var out: [Float] = []
-        out.reserveCapacity(xs.count)
-        let chunk = configuration.batchSize
-        var start = 0
-        while start < xs.count {
-            let n = min(chunk, xs.count - start)
-            for i in 0 ..< n {
-                features.base[2 * i] = (xs[start + i] - centre) / scale
-                features.base[2 * i + 1] = sd
-            }
-            let logits = discriminator.forward(features.prefix(rows: n))
-            for i in 0 ..< n { out.append(sigmoid(logits.base[i])) }
+            read(input, discriminator.forward(input), n, &out)
             start += n
         }
         return out

@@ -10,6 +10,17 @@ public struct MNISTImages: Sendable {
     public let count: Int
     public let labels: [UInt8]?
 
+    /// `count` images of noise pixels from a fixed linear congruential sequence started at
+    /// `state`: tests of the training machinery need data, not MNIST, and should not load it.
+    public static func synthetic(count: Int, state: UInt64) -> MNISTImages {
+        var state = state
+        let pixels = (0 ..< count * pixelsPerImage).map { _ -> UInt8 in
+            state = state &* 6_364_136_223_846_793_005 &+ 1_442_695_040_888_963_407
+            return UInt8(truncatingIfNeeded: state >> 56)
+        }
+        return MNISTImages(pixels: pixels, count: count)
+    }
+
     public init(pixels: [UInt8], count: Int, labels: [UInt8]? = nil) {
         precondition(pixels.count == count * Self.pixelsPerImage, "pixel buffer does not hold \(count) images")
         self.pixels = pixels

@@ -27,13 +27,7 @@ public struct Adam: Sendable, Equatable {
         let epsHat = Float(Double(epsilon) * c2.squareRoot())
         let (b1, b2) = (beta1, beta2)
         let streams = DisjointPointers(params.values, params.grads, params.firstMoment, params.secondMoment)
-        let count = params.count
-        let parts = ParallelLoop.parts(for: count)
-        let chunk = ((count + parts - 1) / parts + 15) & ~15
-        ParallelLoop.run(parts) { part in
-            let start = part * chunk
-            let n = min(chunk, count - start)
-            guard n > 0 else { return }
+        ParallelLoop.forEachChunk(of: params.count) { start, n in
             let s = streams.pointers
             Self.kernel(values: s[0] + start, grads: s[1] + start, m: s[2] + start, v: s[3] + start,
                         count: n, beta1: b1, beta2: b2, stepSize: a, epsilon: epsHat)

@@ -99,13 +99,7 @@ public enum WeightAverage {
         precondition(average.count == source.count)
         let d = min(decay, Float(1 + t) / Float(10 + t))
         let streams = DisjointPointers(average.values, source.values)
-        let count = source.count
-        let parts = ParallelLoop.parts(for: count)
-        let chunk = ((count + parts - 1) / parts + 15) & ~15
-        ParallelLoop.run(parts) { part in
-            let start = part * chunk
-            let n = min(chunk, count - start)
-            guard n > 0 else { return }
+        ParallelLoop.forEachChunk(of: source.count) { start, n in
             kernel(average: streams.pointers[0] + start, source: streams.pointers[1] + start, count: n, decay: d)
         }
     }

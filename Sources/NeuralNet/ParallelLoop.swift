@@ -9,6 +9,19 @@ public enum ParallelLoop {
         CoreTeam.shared != nil && count >= 2 * minimumElementsPerPart ? 2 : 1
     }
 
+    /// Splits `0 ..< count` into one or two ranges (two for long passes, each a multiple of 16
+    /// elements long so that SIMD lanes and cache lines stay whole) and calls `body(start, length)`
+    /// for each, concurrently when two.
+    public static func forEachChunk(of count: Int, _ body: (_ start: Int, _ length: Int) -> Void) {
+        let n = parts(for: count)
+        let chunk = ((count + n - 1) / n + 15) & ~15
+        run(n) { part in
+            let start = part * chunk
+            let length = min(chunk, count - start)
+            if length > 0 { body(start, length) }
+        }
+    }
+
     /// Calls `body` for each part in `0 ..< parts` (concurrently when 2). Parts touch disjoint memory.
     public static func run(_ parts: Int, _ body: (Int) -> Void) {
         if parts == 2, let team = CoreTeam.shared {

@@ -1,3 +1,4 @@
+import GANFormats
 import Foundation
 
 /// The asciinema v2 recording format ("asciicast"): one JSON object as the header line, then one
@@ -27,26 +28,7 @@ enum Asciicast {
 
     /// `text` as a JSON string literal. Terminal output is mostly escape sequences, so every control
     /// character (and DEL) becomes `\u00XX`; everything else stays as UTF-8, which JSON allows.
-    static func jsonString(_ text: String) -> String {
-        var out = "\""
-        out.unicodeScalars.reserveCapacity(text.unicodeScalars.count + 2)
-        for scalar in text.unicodeScalars {
-            switch scalar {
-            case "\"": out += "\\\""
-            case "\\": out += "\\\\"
-            case "\n": out += "\\n"
-            case "\r": out += "\\r"
-            case "\t": out += "\\t"
-            case "\u{00}" ..< "\u{20}", "\u{7F}":
-                out += "\\u00"
-                let hex = String(scalar.value, radix: 16)
-                out += hex.count == 1 ? "0" + hex : hex
-            default: out.unicodeScalars.append(scalar)
-            }
-        }
-        out += "\""
-        return out
-    }
+    static func jsonString(_ text: String) -> String { JSON.quote(text) }
 }
 
 /// Turns a byte stream into text chunk by chunk without ever cutting a UTF-8 character in two:

@@ -1,4 +1,5 @@
 import Foundation
+import GANFormats
 import GANTraining
 
 /// Headless training: progress lines (text or JSON) on stdout, saves into the run directory.
@@ -87,7 +88,7 @@ struct HeadlessRun {
             if let fd { output.recordEvent(step: gan.step, event: "frechet_distance", value: String(format: "%.2f", fd)) }
             if json {
                 let fdField = fd.map { ",\"frechet_distance\":\(jsonNumber(Float($0)))" } ?? ""
-                printLine("{\"event\":\"saved\",\"step\":\(gan.step),\"checkpoint\":\"\(jsonEscaped(files[0].path))\"\(fdField)}")
+                printLine("{\"event\":\"saved\",\"step\":\(gan.step),\"checkpoint\":\(JSON.quote(files[0].path))\(fdField)}")
             } else {
                 printLine("saved step \(gan.step): \(files[0].path)" + (fd.map { String(format: " (Fréchet distance %.2f)", $0) } ?? ""))
             }
@@ -144,19 +145,4 @@ func fixed(_ x: Float, _ digits: Int = 4) -> String {
 func pad(_ n: Int, _ width: Int) -> String {
     let s = String(n)
     return s.count >= width ? s : String(repeating: " ", count: width - s.count) + s
-}
-
-/// `text` as the inside of a JSON string (paths may hold quotes, backslashes or control characters).
-func jsonEscaped(_ text: String) -> String {
-    var out = ""
-    for scalar in text.unicodeScalars {
-        switch scalar {
-        case "\"": out += "\\\""
-        case "\\": out += "\\\\"
-        case "\n": out += "\\n"
-        case _ where scalar.value < 0x20: out += String(format: "\\u%04x", scalar.value)
-        default: out.unicodeScalars.append(scalar)
-        }
-    }
-    return out
 }

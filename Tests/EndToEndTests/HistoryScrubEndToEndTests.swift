@@ -3,26 +3,12 @@ import XCTest
 
 /// History scrubbing in the real binary, in tmux like `FullScreenEndToEndTests` (whose helpers
 /// it shares): `[` shows an older step while training goes on, Home the first, End live again.
-final class HistoryScrubEndToEndTests: XCTestCase {
+final class HistoryScrubEndToEndTests: TmuxTestCase {
     private typealias Harness = FullScreenEndToEndTests
-    private var session: TmuxSession?
-    private var scratch: URL?
-
-    override func tearDown() {
-        session?.kill()
-        if let scratch { try? FileManager.default.removeItem(at: scratch) }
-        super.tearDown()
-    }
 
     func testScrubbingShowsAnOlderStepAndEndReturnsToLive() throws {
-        let root = try makeScratchDirectory("scrub")
-        scratch = root
-        let data = Harness.repositoryRoot.appendingPathComponent("assets/mnist").path
-        let tmux = try TmuxSession.start(root: root, width: 160, height: 50, command: [
-            try Harness.gantopBinary().path, "--seed", "7", "--no-save-on-quit", "--data", data,
-            "--out", root.appendingPathComponent("out").path,
-        ])
-        session = tmux
+        let out = try work().appendingPathComponent("out")
+        let tmux = try startGantop(["--seed", "7", "--no-save-on-quit", "--out", out.path]).session
         let screenText = { tmux.diagnostics }
         let sendKeys = { (key: String) in tmux.send([key]) }
         let capture = { tmux.capture() }

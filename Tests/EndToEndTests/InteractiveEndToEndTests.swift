@@ -3,26 +3,12 @@ import XCTest
 
 /// The issue-7 keys in the real binary, in tmux: the objective, optimizer and batch size change
 /// live and land in events.csv; explain mode runs one phase per `n` and says what each did.
-final class InteractiveEndToEndTests: XCTestCase {
+final class InteractiveEndToEndTests: TmuxTestCase {
     private typealias Harness = FullScreenEndToEndTests
-    private var session: TmuxSession?
-    private var scratch: URL?
-
-    override func tearDown() {
-        session?.kill()
-        if let scratch { try? FileManager.default.removeItem(at: scratch) }
-        super.tearDown()
-    }
 
     func testLiveSettingsAndExplainModeInTmux() throws {
-        let root = try makeScratchDirectory("interactive")
-        scratch = root
-        let out = root.appendingPathComponent("out")
-        let tmux = try TmuxSession.start(root: root, width: 160, height: 50, command: [
-            try Harness.gantopBinary().path, "--seed", "5", "--quality-every", "0",
-            "--data", Harness.repositoryRoot.appendingPathComponent("assets/mnist").path, "--out", out.path,
-        ])
-        session = tmux
+        let out = try work().appendingPathComponent("out")
+        let tmux = try startGantop(["--seed", "5", "--quality-every", "0", "--out", out.path]).session
         let status = { (s: [String]) in s.prefix(2).joined(separator: " ") }
         _ = try XCTUnwrap(tmux.poll(timeout: 30) { s in (Harness.step(in: s) ?? 0) >= 1 ? s : nil },
                           "training did not start" + tmux.diagnostics)

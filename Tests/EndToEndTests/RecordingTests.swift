@@ -3,38 +3,15 @@ import XCTest
 
 /// `--record FILE.cast` on the real binary in tmux: the file is a valid asciinema v2 recording, and
 /// replaying its output bytes in a fresh terminal of the same size shows exactly the last screen.
-final class RecordingTests: XCTestCase {
-    private var scratch: URL?
-    private var sessions: [TmuxSession] = []
-
-    override func tearDown() {
-        sessions.forEach { $0.kill() }
-        if let scratch { try? FileManager.default.removeItem(at: scratch) }
-        super.tearDown()
-    }
-
-    private static var data: String { FullScreenEndToEndTests.repositoryRoot.appendingPathComponent("assets/mnist").path }
+final class RecordingTests: TmuxTestCase {
     /// ncurses leaves the alternate screen with this when the session ends.
     private static let leaveAlternateScreen = "\u{1B}[?1049l"
 
-    private func work() throws -> URL {
-        if let scratch { return scratch }
-        let url = try makeScratchDirectory("record")
-        scratch = url
-        return url
-    }
-
     /// gantop recording to `cast`, in a tmux window of `width` × `height`.
     private func startRecording(to cast: URL, width: Int, height: Int) throws -> TmuxSession {
-        let root = try work().appendingPathComponent("live-\(UUID().uuidString.prefix(6))")
-        try FileManager.default.createDirectory(at: root, withIntermediateDirectories: true)
-        let session = try TmuxSession.start(root: root, width: width, height: height, command: [
-            try FullScreenEndToEndTests.gantopBinary().path, "--data", Self.data, "--limit-images", "256",
-            "--batch-size", "16", "--quality-every", "0", "--seed", "11", "--no-save-on-quit",
-            "--out", root.appendingPathComponent("run").path, "--record", cast.path,
-        ])
-        sessions.append(session)
-        return session
+        let run = try work().appendingPathComponent("run-\(UUID().uuidString.prefix(6))")
+        return try startGantop(["--limit-images", "256", "--batch-size", "16", "--quality-every", "0", "--seed", "11",
+                                "--no-save-on-quit", "--out", run.path, "--record", cast.path], width: width, height: height).session
     }
 
     // MARK: - The recording of a session
@@ -129,8 +106,7 @@ final class RecordingTests: XCTestCase {
         let bytes = root.appendingPathComponent("output.bin"), done = root.appendingPathComponent("done")
         try Data(output.utf8).write(to: bytes)
         let script = "stty raw -echo; cat \(shellQuoted(bytes.path)); touch \(shellQuoted(done.path)); sleep 60"
-        let session = try TmuxSession.start(root: root, width: width, height: height, command: ["sh", "-c", script])
-        sessions.append(session)
+        let session = try startSession(["sh", "-c", script], root: root, width: width, height: height)
         let deadline = Date().addingTimeInterval(10)
         while !FileManager.default.fileExists(atPath: done.path) && Date() < deadline { usleep(50_000) }
         usleep(300_000)  // tmux draws what cat wrote

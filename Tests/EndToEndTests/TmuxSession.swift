@@ -100,3 +100,42 @@ final class TmuxSession {
         if let socketPath { unlink(socketPath) }
     }
 }
+
+/// A test case that runs gantop in tmux sessions: it owns a scratch directory and takes every
+/// session it started down afterwards, whatever the test did.
+class TmuxTestCase: XCTestCase {
+    private var scratch: URL?
+    private var sessions: [TmuxSession] = []
+
+    override func tearDown() {
+        sessions.forEach { $0.kill() }
+        if let scratch { try? FileManager.default.removeItem(at: scratch) }
+        super.tearDown()
+    }
+
+    static var mnistData: String { FullScreenEndToEndTests.repositoryRoot.appendingPathComponent("assets/mnist").path }
+
+    /// The test's scratch directory (created on first use).
+    func work() throws -> URL {
+        if let scratch { return scratch }
+        let url = try makeScratchDirectory(String(describing: type(of: self)))
+        scratch = url
+        return url
+    }
+
+    /// Any command in a fresh tmux session (taken down with the test), run from `root`.
+    func startSession(_ command: [String], root: URL, width: Int, height: Int) throws -> TmuxSession {
+        let session = try TmuxSession.start(root: root, width: width, height: height, command: command)
+        sessions.append(session)
+        return session
+    }
+
+    /// `gantop <arguments> --data assets/mnist` in a fresh tmux session of `width` × `height`, run
+    /// from its own folder under the scratch directory (returned with the session).
+    func startGantop(_ arguments: [String], width: Int = 160, height: Int = 50) throws -> (session: TmuxSession, root: URL) {
+        let root = try work().appendingPathComponent("session-\(UUID().uuidString.prefix(6))")
+        try FileManager.default.createDirectory(at: root, withIntermediateDirectories: true)
+        let gantop = [try FullScreenEndToEndTests.gantopBinary().path, "--data", Self.mnistData]
+        return (try startSession(gantop + arguments, root: root, width: width, height: height), root)
+    }
+}

@@ -12,13 +12,8 @@ final class MNISTGANPhaseTests: XCTestCase {
     private func makeGAN(seed: UInt64 = 7) -> MNISTGAN {
         var configuration = GANConfiguration()
         configuration.batchSize = 8
-        let count = 32
-        var state: UInt64 = 0x2545_F491_4F6C_DD1D
-        let pixels = (0 ..< count * MNISTImages.pixelsPerImage).map { _ -> UInt8 in
-            state = state &* 6_364_136_223_846_793_005 &+ 1_442_695_040_888_963_407
-            return UInt8(truncatingIfNeeded: state >> 56)
-        }
-        return MNISTGAN(configuration: configuration, images: MNISTImages(pixels: pixels, count: count), seed: seed)
+        let images = MNISTImages.synthetic(count: 32, state: 0x2545_F491_4F6C_DD1D)
+        return MNISTGAN(configuration: configuration, images: images, seed: seed)
     }
 
     private func values(_ network: MLP) -> [Float] { network.parameters.arrays(of: .values).flatMap(\.data) }

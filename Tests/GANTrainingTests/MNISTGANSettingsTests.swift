@@ -7,15 +7,7 @@ import XCTest
 /// The live settings (objective, optimizer, batch size) and the tuned recipe's additions
 /// (label smoothing, the weight average of G) at the model level.
 final class MNISTGANSettingsTests: XCTestCase {
-    private static let images: MNISTImages = {
-        let count = 64
-        var state: UInt64 = 0x9E37_79B9_7F4A_7C15
-        let pixels = (0 ..< count * MNISTImages.pixelsPerImage).map { _ -> UInt8 in
-            state = state &* 6_364_136_223_846_793_005 &+ 1_442_695_040_888_963_407
-            return UInt8(truncatingIfNeeded: state >> 56)
-        }
-        return MNISTImages(pixels: pixels, count: count)
-    }()
+    private static let images = MNISTImages.synthetic(count: 64, state: 0x9E37_79B9_7F4A_7C15)
 
     private func makeGAN(_ configure: (inout GANConfiguration) -> Void = { _ in }, capacity: Int? = nil) -> MNISTGAN {
         var c = GANConfiguration()
@@ -117,13 +109,8 @@ final class TrainingPhaseTests: XCTestCase {
     private func makeGAN(k: Int) -> MNISTGAN {
         var c = GANConfiguration()
         c.batchSize = 8
-        let count = 40
-        var state: UInt64 = 0x1234_5678_9ABC_DEF1
-        let pixels = (0 ..< count * MNISTImages.pixelsPerImage).map { _ -> UInt8 in
-            state = state &* 6_364_136_223_846_793_005 &+ 1_442_695_040_888_963_407
-            return UInt8(truncatingIfNeeded: state >> 56)
-        }
-        let gan = MNISTGAN(configuration: c, images: MNISTImages(pixels: pixels, count: count), seed: 9)
+        let images = MNISTImages.synthetic(count: 40, state: 0x1234_5678_9ABC_DEF1)
+        let gan = MNISTGAN(configuration: c, images: images, seed: 9)
         gan.dStepsPerGStep = k
         return gan
     }

@@ -48,13 +48,8 @@ final class HistoryScrubbingTests: WorkerTestCase {
     private func makeWorker() -> TrainingWorker {
         var configuration = GANConfiguration()
         configuration.batchSize = 8
-        let count = 64
-        var state: UInt64 = 0x2545_F491_4F6C_DD1D
-        let pixels = (0 ..< count * MNISTImages.pixelsPerImage).map { _ -> UInt8 in
-            state = state &* 6_364_136_223_846_793_005 &+ 1_442_695_040_888_963_407
-            return UInt8(truncatingIfNeeded: state >> 56)
-        }
-        let gan = MNISTGAN(configuration: configuration, images: MNISTImages(pixels: pixels, count: count), seed: 5)
+        let images = MNISTImages.synthetic(count: 64, state: 0x2545_F491_4F6C_DD1D)
+        let gan = MNISTGAN(configuration: configuration, images: images, seed: 5)
         let latents = DigitSampler.fixedLatents(count: FrameSnapshot.digitCount, size: configuration.latentSize, seed: 5)
         let model = SessionModel(gan: gan, latents: latents, gan1d: Gan1D(target: .normal, seed: 5))
         model.panelBins = 40

@@ -177,13 +177,8 @@ final class InteractiveControlTests: WorkerTestCase {
     private func makeWorker(startPaused: Bool, explainPhaseInterval: Double = 1) -> (TrainingWorker, SessionModel, EventLog) {
         var configuration = GANConfiguration()
         configuration.batchSize = 8
-        let count = 64
-        var state: UInt64 = 0x9E37_79B9_7F4A_7C15
-        let pixels = (0 ..< count * MNISTImages.pixelsPerImage).map { _ -> UInt8 in
-            state = state &* 6_364_136_223_846_793_005 &+ 1_442_695_040_888_963_407
-            return UInt8(truncatingIfNeeded: state >> 56)
-        }
-        let gan = MNISTGAN(configuration: configuration, images: MNISTImages(pixels: pixels, count: count), seed: 11,
+        let images = MNISTImages.synthetic(count: 64, state: 0x9E37_79B9_7F4A_7C15)
+        let gan = MNISTGAN(configuration: configuration, images: images, seed: 11,
                            batchCapacity: 32)
         let latents = DigitSampler.fixedLatents(count: FrameSnapshot.digitCount, size: configuration.latentSize, seed: 11)
         let events = EventLog()

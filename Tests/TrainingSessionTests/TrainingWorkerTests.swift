@@ -238,13 +238,7 @@ final class TrainingWorkerTests: WorkerTestCase {
                             onFinish: ((SessionModel) -> Void)? = nil) -> (TrainingWorker, SessionModel) {
         var configuration = GANConfiguration()
         configuration.batchSize = 8
-        let count = 64
-        var state: UInt64 = 0x9E37_79B9_7F4A_7C15
-        let pixels = (0 ..< count * MNISTImages.pixelsPerImage).map { _ -> UInt8 in
-            state = state &* 6_364_136_223_846_793_005 &+ 1_442_695_040_888_963_407
-            return UInt8(truncatingIfNeeded: state >> 56)
-        }
-        let images = MNISTImages(pixels: pixels, count: count)
+        let images = MNISTImages.synthetic(count: 64, state: 0x9E37_79B9_7F4A_7C15)
         let seed: UInt64 = 11
         let gan = MNISTGAN(configuration: configuration, images: images, seed: seed)
         let latents = DigitSampler.fixedLatents(count: FrameSnapshot.digitCount, size: configuration.latentSize, seed: seed)
