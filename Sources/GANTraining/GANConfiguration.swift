@@ -42,6 +42,18 @@ public struct GANConfiguration: Sendable, Equatable {
         }
     }
 
+    /// What this configuration adds to the reference recipe, in words ("reference" when nothing),
+    /// for the line a run starts with.
+    public var recipeDescription: String {
+        var parts: [String] = []
+        if realLabel != 1 { parts.append("real label \(realLabel)") }
+        if let d = generatorAverageDecay { parts.append("G average \(d)") }
+        if discriminatorDropout > 0 { parts.append("D dropout \(discriminatorDropout)") }
+        if loss != .nonSaturating { parts.append("\(loss.description) loss") }
+        if optimizer != .adam { parts.append("\(optimizer.rawValue)") }
+        return parts.isEmpty ? "reference recipe" : "reference recipe + " + parts.joined(separator: ", ")
+    }
+
     /// G: 100 → 256 → 512 → 1024 → 784, LeakyReLU(0.2) between, tanh out.
     public var generatorLayers: [MLP.Layer] {
         let leaky = Activation.leakyReLU(slope: leakySlope)

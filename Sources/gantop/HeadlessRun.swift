@@ -24,6 +24,7 @@ struct HeadlessRun {
             let how = prepared.seedWasChosen ? " (chosen; pass --seed \(seed) to repeat)" : ""
             let from = prepared.resumedFrom.map { ", resuming \($0) at step \(gan.step)" } ?? ""
             printLine("gantop: training the MNIST GAN on \(gan.images.count) images, batch \(gan.configuration.batchSize), seed \(seed)\(how)\(from)")
+            printLine("gantop: \(gan.configuration.recipeDescription)")
         }
         let start = Date()
         let startStep = gan.step
