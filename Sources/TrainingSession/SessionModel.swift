@@ -8,8 +8,8 @@ public final class SessionModel {
     public let gan: MNISTGAN
     public var state: TrainerState = .running
     public private(set) var history = LossHistory()
-    public private(set) var last: StepStats?
-    public private(set) var message = ""
+    public internal(set) var last: StepStats?
+    public internal(set) var message = ""
     public private(set) var hasDiverged = false
     /// How many bins the 1-D panel draws (set by the UI from the terminal size).
     public var panelBins = 120
@@ -44,7 +44,7 @@ public final class SessionModel {
     /// The 1-D figure (10,000 samples, sorted for KS) is recomputed at most this often while
     /// running; at every frame it cost several percent of training for no visible gain.
     public var gan1dFigureInterval = 0.2
-    private var gan1dFigureCache: (panel: Gan1DPanelData, step: Int, bins: Int, time: Double)?
+    var gan1dFigureCache: (panel: Gan1DPanelData, step: Int, bins: Int, time: Double)?
     private let gan1dSeed: UInt64
     /// The quality meter and how often it reads (every `qualityEvery` steps; under 1 % of the time).
     public let qualityMeter: QualityMeter?
@@ -88,7 +88,7 @@ public final class SessionModel {
     }
 
     /// The bookkeeping of a whole step, however it was run (at once, or phase by phase).
-    private func finishStep(_ stats: StepStats) {
+    func finishStep(_ stats: StepStats) {
         last = stats
         rate.tick()
         history.append(step: stats.step, d: stats.dLoss, g: stats.gLoss)
@@ -114,69 +114,13 @@ public final class SessionModel {
 
     /// Explain mode (key `e`): training runs one phase at a time and the message says what
     /// each did, in the classic recipe's words.
-    public private(set) var isExplaining = false
+    public internal(set) var isExplaining = false
     /// Position in `gan.phasesPerStep` of the next phase (0: at a step boundary).
-    private var explainPosition = 0
-    private var explainLast: ExplainStatus?
+    var explainPosition = 0
+    var explainLast: ExplainStatus?
     /// The 1-D D(x) curve just before the last phase 2, shown beside the new one.
-    private var discriminatorBefore: [Float]?
-    private var digitsNote: String?
-
-    /// Turns explain mode on (at a step boundary) or off (finishing the step in progress at
-    /// once, so ordinary training resumes on whole steps).
-    public func setExplaining(_ on: Bool) {
-        guard on != isExplaining else { return }
-        if on {
-            isExplaining = true
-            explainPosition = 0
-            message = "explain mode: one phase of the classic recipe at a time (e again: back to full speed)"
-        } else {
-            while explainPosition != 0 && !hasDiverged { runNextPhase() }
-            isExplaining = false
-            explainLast = nil
-            discriminatorBefore = nil
-            digitsNote = nil
-            gan1dFigureCache = nil
-            message = "explain mode off"
-        }
-    }
-
-    /// Runs the next phase of the current step (explain mode's tick, or `n` while paused in it).
-    public func runNextPhase() {
-        let phases = gan.phasesPerStep
-        let index = min(explainPosition, phases.count - 1)   // k may have shrunk mid-step
-        let phase = phases[index]
-        let b = gan.configuration.batchSize
-        if phase == .trainDiscriminator {
-            gan1dFigureCache = nil
-            discriminatorBefore = gan1dPanel()?.discriminator
-        } else {
-            discriminatorBefore = nil
-        }
-        let stats = gan.run(phase)
-        gan1d?.run(phase)
-        gan1dFigureCache = nil
-        explainLast = ExplainStatus(phase: phase.rawValue, index: index + 1, count: phases.count)
-        digitsNote = phase == .trainGenerator ? "changed by phase 3" : nil
-        switch phase {
-        case .generate:
-            message = "(1) G turns \(b) uniform noise vectors z ~ U(−1, 1) into \(b) fake digits (and the 1-D G maps z to fake x)"
-            explainPosition = index + 1
-        case .trainDiscriminator:
-            last = stats
-            message = "(2) D is trained on \(b) real digits (label 1) and the \(b) fakes (label 0): d_loss \(Fmt.fixed(stats.dLoss, 3)), "
-                + "D(x) \(Fmt.fixed(stats.dReal, 2)), D(G(z)) \(Fmt.fixed(stats.dFake, 2)); 1-D: D(x) moved from the dotted curve"
-            explainPosition = index + 1
-            checkDivergence(stats)
-        case .trainGenerator:
-            explainPosition = 0
-            finishStep(stats)
-            if !hasDiverged {
-                message = "(3) G is trained through D, D frozen, so that its fakes are called real: g_loss \(Fmt.fixed(stats.gLoss, 3)); "
-                    + "the digits show the new G"
-            }
-        }
-    }
+    var discriminatorBefore: [Float]?
+    var digitsNote: String?
 
     /// Which network a lone update trains (keys `d` and `g`).
     public enum Network: Sendable { case discriminator, generator }
@@ -194,7 +138,7 @@ public final class SessionModel {
         checkDivergence(stats)
     }
 
-    private func checkDivergence(_ stats: StepStats) {
+    func checkDivergence(_ stats: StepStats) {
         if !stats.isFinite {
             hasDiverged = true
             message = "diverged at step \(stats.step): d_loss \(stats.dLoss), g_loss \(stats.gLoss); paused"
