@@ -8,9 +8,11 @@ public enum StatusBar {
     public static let keyHints: [(key: String, action: String)] = [
         ("space", "pause"), ("n", "step"), ("w", "save"), ("t", "target"),
         ("h", "shade"), ("s", "smooth"), ("?", "help"), ("q", "quit"),
+        // Shown where the bar is wide enough (the essentials above fit 80 columns).
+        ("e", "explain"), ("[ ]", "rewind"), ("d g", "D/G alone"), ("l o b", "loss/opt/batch"),
     ]
 
-    /// "space pause  n step  w save  t target  h shade  s smooth  ? help  q quit"
+    /// "space pause  n step  w save  t target  h shade  s smooth  ? help  q quit  e explain  …"
     public static var keyHintText: String {
         keyHints.map { "\($0.key) \($0.action)" }.joined(separator: "  ")
     }

@@ -62,10 +62,14 @@ final class StatusBarTests: XCTestCase {
     }
 
     func testKeyHints() {
-        XCTAssertEqual(StatusBar.keyHintText, "space pause  n step  w save  t target  h shade  s smooth  ? help  q quit")
+        let essentials = "space pause  n step  w save  t target  h shade  s smooth  ? help  q quit"
+        XCTAssertTrue(StatusBar.keyHintText.hasPrefix(essentials + "  e explain"), StatusBar.keyHintText)
         var b = CellBuffer(width: 80, height: 1)
         StatusBar.renderKeyHints(into: &b, rect: b.bounds, theme: Theme(mode: .basic8))
-        XCTAssertEqual(b.text(trimmingTrailingSpaces: true), StatusBar.keyHintText)
+        XCTAssertEqual(b.text(trimmingTrailingSpaces: true), essentials, "80 columns: the essentials, whole hints only")
         XCTAssertEqual(b[0, 0].fg, .yellow)
+        var wide = CellBuffer(width: 160, height: 1)
+        StatusBar.renderKeyHints(into: &wide, rect: wide.bounds, theme: Theme(mode: .basic8))
+        XCTAssertEqual(wide.text(trimmingTrailingSpaces: true), StatusBar.keyHintText)
     }
 }
