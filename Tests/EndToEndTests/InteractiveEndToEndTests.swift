@@ -16,6 +16,26 @@ final class InteractiveEndToEndTests: TmuxTestCase {
         let paused = try XCTUnwrap(tmux.poll(timeout: 5) { s in s.first?.contains("PAUSED") == true ? Harness.step(in: s) : nil },
                                    "space did not pause" + tmux.diagnostics)
 
+        // d changes only D's weights, g only G's: checkpoints saved with w around each, compared.
+        let latest = out.appendingPathComponent("checkpoint-latest.safetensors")
+        func saveAndCopy(_ name: String, differingFrom previous: Data?) throws -> Data {
+            tmux.send(["w"])
+            let bytes = try XCTUnwrap(tmux.poll(timeout: 10) { _ -> Data? in
+                guard let d = try? Data(contentsOf: latest), d != previous else { return nil }
+                return d
+            }, "w wrote no new checkpoint (\(name))" + tmux.diagnostics)
+            return bytes
+        }
+        let before = try saveAndCopy("before", differingFrom: nil)
+        tmux.send(["d"])
+        _ = try XCTUnwrap(tmux.poll(timeout: 5) { s in status(s).contains("D alone") ? s : nil }, "d did nothing" + tmux.diagnostics)
+        let afterD = try saveAndCopy("after d", differingFrom: before)
+        tmux.send(["g"])
+        _ = try XCTUnwrap(tmux.poll(timeout: 5) { s in status(s).contains("G alone") ? s : nil }, "g did nothing" + tmux.diagnostics)
+        let afterG = try saveAndCopy("after g", differingFrom: afterD)
+        XCTAssertEqual(try Self.changedNetworks(before, afterD), ["d"], "d must change D's weights and only D's")
+        XCTAssertEqual(try Self.changedNetworks(afterD, afterG), ["g"], "g must change G's weights and only G's")
+
         // l, o, b: the settings line follows at once.
         tmux.send(["l"])
         tmux.send(["o"])
@@ -50,5 +70,24 @@ final class InteractiveEndToEndTests: TmuxTestCase {
         for row in ["\(paused),loss,minimax", "\(paused),optimizer,sgd", "\(paused),batch_size,32"] {
             XCTAssertTrue(events.contains(row + "\n"), "events.csv lacks \(row):\n\(events)")
         }
+    }
+
+    /// Which networks' weights ("g", "d") differ between two checkpoints, reading the safetensors
+    /// header by hand (8-byte length, JSON, raw little-endian data).
+    static func changedNetworks(_ a: Data, _ b: Data) throws -> [String] {
+        func tensors(_ file: Data) throws -> [String: Data] {
+            let length = file.prefix(8).enumerated().reduce(0) { $0 | Int($1.element) << (8 * $1.offset) }
+            let header = try XCTUnwrap(JSONSerialization.jsonObject(with: file.subdata(in: 8 ..< 8 + length)) as? [String: Any])
+            var out: [String: Data] = [:]
+            for (name, info) in header {
+                guard let info = info as? [String: Any], let offsets = info["data_offsets"] as? [Int] else { continue }
+                out[name] = file.subdata(in: 8 + length + offsets[0] ..< 8 + length + offsets[1])
+            }
+            return out
+        }
+        let (x, y) = (try tensors(a), try tensors(b))
+        let weights = x.keys.filter { $0.hasPrefix("g.fc") || $0.hasPrefix("d.fc") }
+        XCTAssertEqual(weights.count, 14, "expected G's 8 and D's 6 weight and bias tensors")
+        return Set(weights.filter { x[$0] != y[$0] }.map { String($0.prefix(1)) }).sorted()
     }
 }
