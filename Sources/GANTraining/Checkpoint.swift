@@ -37,7 +37,7 @@ public enum Checkpoint {
             ("leaky_slope", "\(c.leakySlope)"),
             ("loss", c.loss.rawValue), ("optimizer", c.optimizer.rawValue), ("real_label", "\(c.realLabel)"),
             ("g_ema_decay", c.generatorAverageDecay.map { "\($0)" } ?? "none"), ("g_ema_updates", "\(gan.averageUpdates)"),
-            ("d_dropout", "\(c.discriminatorDropout)"),
+            ("d_dropout", "\(c.discriminatorDropout)"), ("g_ema_warmup", "\(c.generatorAverageWarmup)"),
         ]
         for (k, v) in fields { metadata[k] = v }
         return SafeTensors(metadata: metadata, tensors: tensors)
@@ -99,6 +99,10 @@ public enum Checkpoint {
             c.optimizer = optimizer
         }
         if meta["real_label"] != nil { c.realLabel = try float("real_label") }
+        if meta["g_ema_warmup"] != nil {
+            c.generatorAverageWarmup = try float("g_ema_warmup")
+            guard c.generatorAverageWarmup > 1 else { throw fail("metadata 'g_ema_warmup' is \(c.generatorAverageWarmup), not above 1") }
+        }
         if meta["d_dropout"] != nil {
             c.discriminatorDropout = try float("d_dropout")
             guard (0 ..< 1).contains(c.discriminatorDropout) else { throw fail("metadata 'd_dropout' is \(c.discriminatorDropout), not in [0, 1)") }

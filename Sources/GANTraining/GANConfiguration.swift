@@ -26,6 +26,8 @@ public struct GANConfiguration: Sendable, Equatable {
     /// Decay of the moving average of G's weights that the screen, the quality meter and
     /// exports sample from; nil samples from G itself, as the reference recipe does.
     public var generatorAverageDecay: Float?
+    /// The average's warm-up: it spans about the last t/(warmup − 1) updates until the decay caps it.
+    public var generatorAverageWarmup: Float = 10
     /// Dropout rate on D's hidden layers (0: none, the reference), in both of D's passes.
     public var discriminatorDropout: Float = 0
 

@@ -240,7 +240,7 @@ public final class MNISTGAN {
         generatorUpdates += 1
         if let averagedGenerator, let decay = configuration.generatorAverageDecay {
             WeightAverage.update(averagedGenerator.parameters, toward: generator.parameters, decay: decay,
-                                 updates: averageUpdates)
+                                 updates: averageUpdates, warmup: configuration.generatorAverageWarmup)
             averageUpdates += 1
         }
         phaseTimer?.lap(.generatorAdam)

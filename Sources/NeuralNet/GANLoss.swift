@@ -93,11 +93,13 @@ public enum OptimizerKind: String, CaseIterable, Sendable {
 /// the average of G's recent iterates is smoother and usually better than the last one
 /// (Yazıcı et al. 2019, "The Unusual Effectiveness of Averaging in GAN Training").
 public enum WeightAverage {
-    /// average ← d·average + (1−d)·values, with d = min(decay, (1+t)/(10+t)) so that the
-    /// average follows closely at first instead of lingering at the random initialisation.
-    public static func update(_ average: ParameterSet, toward source: ParameterSet, decay: Float, updates t: Int) {
+    /// average ← d·average + (1−d)·values, with d = min(decay, (1+t)/(warmup+t)) so that the
+    /// average follows closely at first instead of lingering at the random initialisation: until
+    /// `decay` caps it, the average spans about the last t/(warmup−1) updates.
+    public static func update(_ average: ParameterSet, toward source: ParameterSet, decay: Float, updates t: Int,
+                              warmup: Float = 10) {
         precondition(average.count == source.count)
-        let d = min(decay, Float(1 + t) / Float(10 + t))
+        let d = min(decay, Float(1 + t) / (warmup + Float(t)))
         let streams = DisjointPointers(average.values, source.values)
         ParallelLoop.forEachChunk(of: source.count) { start, n in
             kernel(average: streams.pointers[0] + start, source: streams.pointers[1] + start, count: n, decay: d)

@@ -41,6 +41,9 @@ struct HyperParameterOptions: ParsableArguments {
     @Option(name: .customLong("real-label"), parsing: .unconditional, help: ArgumentHelp("D's target on real images (1 = no smoothing; tuned: 0.9).", valueName: "y"))
     var realLabel: Float?
 
+    @Option(name: .customLong("g-average-warmup"), parsing: .unconditional, help: ArgumentHelp("The average's warm-up h: it spans about the last t/(h−1) of t updates until the decay caps it (default 10).", valueName: "h"))
+    var generatorAverageWarmup: Float?
+
     @Option(name: .customLong("d-dropout"), parsing: .unconditional, help: ArgumentHelp("Dropout rate on D's hidden layers (default 0).", valueName: "p"))
     var discriminatorDropout: Float?
 
@@ -68,6 +71,9 @@ struct HyperParameterOptions: ParsableArguments {
         }
         if let y = realLabel, !(y > 0.5 && y <= 1) {
             throw ValidationError("--real-label must be in (0.5, 1] (got \(y))")
+        }
+        if let h = generatorAverageWarmup, !(h > 1 && h.isFinite) {
+            throw ValidationError("--g-average-warmup must be a number above 1 (got \(h))")
         }
         if let p = discriminatorDropout, !(p >= 0 && p < 1) {
             throw ValidationError("--d-dropout must be in [0, 1) (got \(p))")
@@ -101,6 +107,7 @@ struct HyperParameterOptions: ParsableArguments {
         if let optimizer { configuration.optimizer = optimizer }
         if let realLabel { configuration.realLabel = realLabel }
         if let p = discriminatorDropout { configuration.discriminatorDropout = p }
+        if let h = generatorAverageWarmup { configuration.generatorAverageWarmup = h }
         if let d = generatorAverageDecay { configuration.generatorAverageDecay = d > 0 ? d : nil }
         if let b = batchSize { configuration.batchSize = b }
         if let lr = learningRateD { configuration.learningRateD = lr }

@@ -105,5 +105,9 @@ final class GANObjectiveTests: NeuralNetTestCase {
             XCTAssertEqual(late[i], 0.999 * first[i] + 0.001 * Float(i % 7), accuracy: 1e-5, "index \(i)")
         }
         XCTAssertEqual(source.arrays(of: .values)[0].data[5], 5, "the source is only read")
+        // A warm-up of 4: d = min(0.999, (1+2)/(4+2)) = 0.5 at the third update.
+        let slow = parameters([Float](repeating: 2, count: 8))
+        WeightAverage.update(slow, toward: parameters([Float](repeating: 0, count: 8)), decay: 0.999, updates: 2, warmup: 4)
+        XCTAssertEqual(slow.arrays(of: .values)[0].data, [Float](repeating: 1, count: 8))
     }
 }
