@@ -38,6 +38,7 @@ public enum Checkpoint {
             ("loss", c.loss.rawValue), ("optimizer", c.optimizer.rawValue), ("real_label", "\(c.realLabel)"),
             ("g_ema_decay", c.generatorAverageDecay.map { "\($0)" } ?? "none"), ("g_ema_updates", "\(gan.averageUpdates)"),
             ("d_dropout", "\(c.discriminatorDropout)"), ("g_ema_warmup", "\(c.generatorAverageWarmup)"),
+            ("lr_anneal", c.learningRateAnnealing?.text ?? "none"),
         ]
         for (k, v) in fields { metadata[k] = v }
         return SafeTensors(metadata: metadata, tensors: tensors)
@@ -99,6 +100,10 @@ public enum Checkpoint {
             c.optimizer = optimizer
         }
         if meta["real_label"] != nil { c.realLabel = try float("real_label") }
+        if let text = meta["lr_anneal"], text != "none" {
+            guard let a = LearningRateAnnealing(text: text) else { throw fail("metadata 'lr_anneal' is '\(text)', not START:END:FACTOR") }
+            c.learningRateAnnealing = a
+        }
         if meta["g_ema_warmup"] != nil {
             c.generatorAverageWarmup = try float("g_ema_warmup")
             guard c.generatorAverageWarmup > 1 else { throw fail("metadata 'g_ema_warmup' is \(c.generatorAverageWarmup), not above 1") }

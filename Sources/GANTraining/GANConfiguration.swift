@@ -28,6 +28,9 @@ public struct GANConfiguration: Sendable, Equatable {
     public var generatorAverageDecay: Float?
     /// The average's warm-up: it spans about the last t/(warmup − 1) updates until the decay caps it.
     public var generatorAverageWarmup: Float = 10
+    /// Learning-rate annealing: both rates fall linearly from ×1 at step `start` to ×`factor` at
+    /// step `end` and stay there (the second-half linear decay of pix2pix and CycleGAN); nil: constant.
+    public var learningRateAnnealing: LearningRateAnnealing?
     /// Dropout rate on D's hidden layers (0: none, the reference), in both of D's passes.
     public var discriminatorDropout: Float = 0
 
@@ -51,6 +54,7 @@ public struct GANConfiguration: Sendable, Equatable {
         if realLabel != 1 { parts.append("real label \(realLabel)") }
         if let d = generatorAverageDecay { parts.append("G average \(d)") }
         if discriminatorDropout > 0 { parts.append("D dropout \(discriminatorDropout)") }
+        if let a = learningRateAnnealing { parts.append("learning rates ×\(a.factor) from step \(a.start) to \(a.end)") }
         if loss != .nonSaturating { parts.append("\(loss.description) loss") }
         if optimizer != .adam { parts.append("\(optimizer.rawValue)") }
         return parts.isEmpty ? "reference recipe" : "reference recipe + " + parts.joined(separator: ", ")
@@ -91,5 +95,36 @@ public struct GANConfiguration: Sendable, Equatable {
         let dPhase2 = d * 2 * b + (2 * d - dFirst) * 2 * b
         let dPhase3 = d * b + d * b                    // forward, input gradient only
         return 2 * (gForward + gBackward + dPhase2 + dPhase3)
+    }
+}
+
+/// A linear fall of the learning rates between two steps (see `GANConfiguration.learningRateAnnealing`).
+public struct LearningRateAnnealing: Sendable, Equatable {
+    public var start: Int
+    public var end: Int
+    public var factor: Float
+
+    public init(start: Int, end: Int, factor: Float) {
+        precondition(start >= 0 && end > start && factor > 0 && factor <= 1)
+        self.start = start
+        self.end = end
+        self.factor = factor
+    }
+
+    /// The multiplier of the learning rates at `step`.
+    public func scale(atStep step: Int) -> Float {
+        if step <= start { return 1 }
+        if step >= end { return factor }
+        return 1 + (factor - 1) * Float(step - start) / Float(end - start)
+    }
+
+    /// "10000:20000:0.1", as the option and the checkpoint's metadata write it.
+    public var text: String { "\(start):\(end):\(factor)" }
+
+    public init?(text: String) {
+        let parts = text.split(separator: ":")
+        guard parts.count == 3, let s = Int(parts[0]), let e = Int(parts[1]), let f = Float(parts[2]),
+              s >= 0, e > s, f > 0, f <= 1 else { return nil }
+        self.init(start: s, end: e, factor: f)
     }
 }

@@ -259,10 +259,17 @@ public final class MNISTGAN {
 
     /// One update with the current optimiser; SGD takes Adam's learning rate, so the rate a
     /// user has set carries over when switching (and Adam's moments wait, unchanged, for a switch back).
+    /// The annealing schedule scales the rate for this update only: the rate a user sets (keys
+    /// 1–4) stays the base it scales.
     private func optimise(_ parameters: ParameterSet, adam: inout Adam) {
+        let base = adam.learningRate
+        let rate = base * (configuration.learningRateAnnealing?.scale(atStep: step) ?? 1)
         switch configuration.optimizer {
-        case .adam: adam.update(parameters)
-        case .sgd: SGD(learningRate: adam.learningRate).update(parameters)
+        case .adam:
+            adam.learningRate = rate
+            adam.update(parameters)
+            adam.learningRate = base
+        case .sgd: SGD(learningRate: rate).update(parameters)
         }
     }
 

@@ -44,6 +44,9 @@ struct HyperParameterOptions: ParsableArguments {
     @Option(name: .customLong("g-average-warmup"), parsing: .unconditional, help: ArgumentHelp("The average's warm-up h: it spans about the last t/(h−1) of t updates until the decay caps it (default 10).", valueName: "h"))
     var generatorAverageWarmup: Float?
 
+    @Option(name: .customLong("lr-anneal"), help: ArgumentHelp("Learning rates fall linearly from ×1 at step START to ×FACTOR at step END, then stay; 'none' for constant rates.", valueName: "START:END:FACTOR"))
+    var learningRateAnnealing: String?
+
     @Option(name: .customLong("d-dropout"), parsing: .unconditional, help: ArgumentHelp("Dropout rate on D's hidden layers (default 0).", valueName: "p"))
     var discriminatorDropout: Float?
 
@@ -71,6 +74,9 @@ struct HyperParameterOptions: ParsableArguments {
         }
         if let y = realLabel, !(y > 0.5 && y <= 1) {
             throw ValidationError("--real-label must be in (0.5, 1] (got \(y))")
+        }
+        if let text = learningRateAnnealing, text != "none", LearningRateAnnealing(text: text) == nil {
+            throw ValidationError("--lr-anneal must be START:END:FACTOR with 0 ≤ START < END and 0 < FACTOR ≤ 1, or none (got '\(text)')")
         }
         if let h = generatorAverageWarmup, !(h > 1 && h.isFinite) {
             throw ValidationError("--g-average-warmup must be a number above 1 (got \(h))")
@@ -108,6 +114,7 @@ struct HyperParameterOptions: ParsableArguments {
         if let realLabel { configuration.realLabel = realLabel }
         if let p = discriminatorDropout { configuration.discriminatorDropout = p }
         if let h = generatorAverageWarmup { configuration.generatorAverageWarmup = h }
+        if let text = learningRateAnnealing { configuration.learningRateAnnealing = LearningRateAnnealing(text: text) }
         if let d = generatorAverageDecay { configuration.generatorAverageDecay = d > 0 ? d : nil }
         if let b = batchSize { configuration.batchSize = b }
         if let lr = learningRateD { configuration.learningRateD = lr }

@@ -98,6 +98,7 @@ final class CommandLineTests: XCTestCase {
         try assertCleanError(train + ["--g-average=-0.5"], mentions: ["--g-average", "-0.5"])
         try assertCleanError(train + ["--g-average-warmup", "1"], mentions: ["--g-average-warmup"])
         try assertCleanError(train + ["--d-dropout", "1"], mentions: ["--d-dropout"])
+        try assertCleanError(train + ["--lr-anneal", "20000:10000:0.1"], mentions: ["--lr-anneal", "20000:10000:0.1"])
         try assertCleanError(train + ["--g-loss", "wasserstein"], mentions: ["--g-loss", "wasserstein"])
         try assertCleanError(train + ["--optimizer", "rmsprop"], mentions: ["--optimizer", "rmsprop"])
         try assertCleanError(train + ["--recipe", "fancy"], mentions: ["--recipe", "fancy"])

@@ -155,3 +155,43 @@ final class TrainingPhaseTests: XCTestCase {
         XCTAssertEqual(whole.generate([-0.5, 0, 0.5]), phased.generate([-0.5, 0, 0.5]))
     }
 }
+
+/// Learning-rate annealing: the schedule itself, and that an update really uses the scaled rate
+/// while the rate a user sets stays the base.
+final class LearningRateAnnealingTests: XCTestCase {
+    func testScheduleFallsLinearlyThenHolds() {
+        let a = LearningRateAnnealing(start: 100, end: 300, factor: 0.1)
+        XCTAssertEqual(a.scale(atStep: 0), 1)
+        XCTAssertEqual(a.scale(atStep: 100), 1)
+        XCTAssertEqual(a.scale(atStep: 200), 0.55, accuracy: 1e-6)
+        XCTAssertEqual(a.scale(atStep: 300), 0.1)
+        XCTAssertEqual(a.scale(atStep: 10_000), 0.1)
+        XCTAssertEqual(LearningRateAnnealing(text: a.text), a)
+        for bad in ["", "1:2", "5:5:0.1", "-1:5:0.5", "1:5:0", "1:5:1.5", "a:b:c"] {
+            XCTAssertNil(LearningRateAnnealing(text: bad), bad)
+        }
+    }
+
+    /// Past `end`, Adam's first step moves each weight by factor × lr (Adam's first step is ±lr).
+    func testUpdatesUseTheScaledRate() {
+        var c = GANConfiguration()
+        c.batchSize = 8
+        c.learningRateAnnealing = LearningRateAnnealing(start: 0, end: 1, factor: 0.25)
+        let images = MNISTImages.synthetic(count: 32, state: 77)
+        let annealed = MNISTGAN(configuration: c, images: images, seed: 4)
+        annealed.restore(step: 5, rng: annealed.rng, sampler: annealed.sampler)   // past the end: ×0.25
+        let before = annealed.discriminator.parameters.arrays(of: .values).flatMap(\.data)
+        annealed.trainDiscriminatorStep()
+        let after = annealed.discriminator.parameters.arrays(of: .values).flatMap(\.data)
+        let g = annealed.discriminator.parameters.arrays(of: .grads).flatMap(\.data)
+        let lr = annealed.adamD.learningRate
+        XCTAssertEqual(lr, c.learningRateD, "the base rate is untouched")
+        var checked = 0
+        for i in before.indices where abs(g[i]) > 1e-5 {
+            XCTAssertEqual(after[i] - before[i], -0.25 * lr * (g[i] > 0 ? 1 : -1), accuracy: lr * 0.01, "weight \(i)")
+            checked += 1
+            if checked > 500 { break }
+        }
+        XCTAssertGreaterThan(checked, 100)
+    }
+}
