@@ -85,3 +85,9 @@ import Glibc
 #elseif canImport(Darwin)
 import Darwin
 #endif
+
+/// Which update rule trains a network (key `o`, `--optimizer`).
+public enum OptimizerKind: String, CaseIterable, Sendable {
+    case adam, sgd
+    public var next: OptimizerKind { self == .adam ? .sgd : .adam }
+}
