@@ -42,6 +42,7 @@ public struct GANConfiguration: Sendable, Equatable {
         switch recipe {
         case .reference: break
         case .tuned:
+            batchSize = 128
             realLabel = 0.9
             generatorAverageDecay = 0.999
         }
@@ -51,6 +52,7 @@ public struct GANConfiguration: Sendable, Equatable {
     /// for the line a run starts with.
     public var recipeDescription: String {
         var parts: [String] = []
+        if batchSize != GANConfiguration().batchSize { parts.append("batch \(batchSize)") }
         if realLabel != 1 { parts.append("real label \(realLabel)") }
         if let d = generatorAverageDecay { parts.append("G average \(d)") }
         if discriminatorDropout > 0 { parts.append("D dropout \(discriminatorDropout)") }

@@ -29,7 +29,7 @@ extension OptimizerKind: ExpressibleByArgument {}
 
 /// The recipe and its hyper-parameters, each overridable for experiments.
 struct HyperParameterOptions: ParsableArguments {
-    @Option(help: ArgumentHelp("tuned (default): the reference plus label smoothing and an averaged G to sample from; reference: the exact spec (what `gantop bench` times).", valueName: "recipe"))
+    @Option(help: ArgumentHelp("tuned (default): the reference with batch 128, label smoothing and an averaged G to sample from; reference: the exact spec (what `gantop bench` times).", valueName: "recipe"))
     var recipe: GANRecipe?
 
     @Option(name: .customLong("g-loss"), help: ArgumentHelp("The objective: ns (non-saturating, default), minimax (the paper's saturating one), ls (least squares, D and G).", valueName: "loss"))
@@ -53,7 +53,7 @@ struct HyperParameterOptions: ParsableArguments {
     @Option(name: .customLong("g-average"), parsing: .unconditional, help: ArgumentHelp("Decay of the moving average of G's weights that samples are drawn from, 0 for none (tuned: 0.999).", valueName: "decay"))
     var generatorAverageDecay: Float?
 
-    @Option(name: .customLong("batch-size"), parsing: .unconditional, help: "Real (and fake) samples per step.")
+    @Option(name: .customLong("batch-size"), parsing: .unconditional, help: "Real (and fake) samples per step (tuned: 128, reference: 64).")
     var batchSize: Int?
 
     @Option(name: .customLong("lr-d"), parsing: .unconditional, help: ArgumentHelp("D's Adam learning rate (default 2e-4).", valueName: "rate"))
@@ -106,6 +106,7 @@ struct HyperParameterOptions: ParsableArguments {
     func apply(to configuration: inout GANConfiguration) {
         if let recipe {
             let r = GANConfiguration(recipe: recipe)
+            configuration.batchSize = r.batchSize
             configuration.realLabel = r.realLabel
             configuration.generatorAverageDecay = r.generatorAverageDecay
         }

@@ -42,8 +42,8 @@ final class InteractiveEndToEndTests: TmuxTestCase {
         tmux.send(["b"])
         _ = try XCTUnwrap(tmux.poll(timeout: 5) { s in
             let t = status(s)
-            return t.contains("loss minimax") && t.contains("opt sgd") && t.contains("B 32") ? s : nil
-        }, "l / o / b did not show loss minimax, opt sgd, B 32" + tmux.diagnostics)
+            return t.contains("loss minimax") && t.contains("opt sgd") && t.contains("B 64") ? s : nil
+        }, "l / o / b did not show loss minimax, opt sgd, B 64 (the default is 128)" + tmux.diagnostics)
 
         // e, then n three times: phases 1, 2, 3; the step moves only after phase 3.
         tmux.send(["e"])
@@ -67,7 +67,7 @@ final class InteractiveEndToEndTests: TmuxTestCase {
 
         XCTAssertEqual(tmux.quit(), "EXIT=0", "gantop did not quit cleanly" + tmux.diagnostics)
         let events = try String(contentsOf: out.appendingPathComponent("events.csv"), encoding: .utf8)
-        for row in ["\(paused),loss,minimax", "\(paused),optimizer,sgd", "\(paused),batch_size,32"] {
+        for row in ["\(paused),loss,minimax", "\(paused),optimizer,sgd", "\(paused),batch_size,64"] {
             XCTAssertTrue(events.contains(row + "\n"), "events.csv lacks \(row):\n\(events)")
         }
     }

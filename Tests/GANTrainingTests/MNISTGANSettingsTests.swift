@@ -68,9 +68,11 @@ final class MNISTGANSettingsTests: XCTestCase {
     func testTunedRecipeIsTheReferencePlusSmoothingAndAverage() {
         let tuned = GANConfiguration(recipe: .tuned), reference = GANConfiguration(recipe: .reference)
         XCTAssertEqual(reference, GANConfiguration(), "the reference recipe is the spec's defaults")
+        XCTAssertEqual(tuned.batchSize, 128)
         XCTAssertEqual(tuned.realLabel, 0.9)
         XCTAssertEqual(tuned.generatorAverageDecay, 0.999)
         var stripped = tuned
+        stripped.batchSize = 64
         stripped.realLabel = 1
         stripped.generatorAverageDecay = nil
         XCTAssertEqual(stripped, reference, "nothing else differs")
