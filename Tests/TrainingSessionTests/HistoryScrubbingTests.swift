@@ -11,7 +11,7 @@ final class HistoryScrubbingTests: WorkerTestCase {
     func testScrubbingBackShowsAnOlderStepWhileTrainingContinuesAndEndReturnsToLive() throws {
         let worker = makeWorker()  // paused: step 0 can be looked at
         let interval = PanelHistory.defaultInterval
-        let first = try XCTUnwrap(waitForSnapshot(worker) { _ in true })
+        let first = try XCTUnwrap(waitForSnapshot(worker) { _ in true }?.snapshot)
         XCTAssertEqual(first.panelHistory.frames.map(\.step), [0], "the first frame is recorded before any step")
         let recordedAtStart = try XCTUnwrap(first.panelHistory.frames.first)
         let worst = zip(recordedAtStart.digits.joined(), first.digits.joined()).map { abs($0 - $1) }.max() ?? .infinity
@@ -19,7 +19,7 @@ final class HistoryScrubbingTests: WorkerTestCase {
         XCTAssertEqual(recordedAtStart.gan1d, first.gan1d, "and the 1-D panel shown at step 0")
         worker.channel.send(.togglePause)
 
-        let running = try XCTUnwrap(waitForSnapshot(worker, timeout: 30) { $0.step > interval + 5 },
+        let running = try XCTUnwrap(waitForSnapshot(worker, timeout: 30) { $0.step > interval + 5 }?.snapshot,
                                     "the worker did not get past step \(interval + 5)")
         XCTAssertEqual(running.panelHistory.frames.prefix(2).map(\.step), [0, interval], "a frame every \(interval) steps")
         var cursor = HistoryCursor()
@@ -30,7 +30,7 @@ final class HistoryScrubbingTests: WorkerTestCase {
         XCTAssertNotNil(shown.gan1d, "the 1-D panel is recorded with the digits")
 
         // Training goes on behind the scrubbed view: later snapshots still show the same step.
-        let later = try XCTUnwrap(waitForSnapshot(worker, timeout: 30) { $0.step >= running.step + 10 },
+        let later = try XCTUnwrap(waitForSnapshot(worker, timeout: 30) { $0.step >= running.step + 10 }?.snapshot,
                                   "training did not continue behind the scrubbed view")
         XCTAssertEqual(later.showing(cursor).shownFrame?.step, shown.step)
         XCTAssertEqual(later.state, .running)
@@ -59,16 +59,5 @@ final class HistoryScrubbingTests: WorkerTestCase {
         worker.start()
         running.append(worker)
         return worker
-    }
-
-    private func waitForSnapshot(_ worker: TrainingWorker, timeout: Double = 5,
-                                 _ condition: (FrameSnapshot) -> Bool) -> FrameSnapshot? {
-        let deadline = Date().addingTimeInterval(timeout)
-        repeat {
-            let latest = worker.channel.latest()
-            if latest.version >= 1 && condition(latest.snapshot) { return latest.snapshot }
-            Thread.sleep(forTimeInterval: 0.005)
-        } while Date() < deadline
-        return nil
     }
 }

@@ -194,17 +194,6 @@ final class InteractiveControlTests: WorkerTestCase {
         return (worker, model, events)
     }
 
-    private func waitForSnapshot(_ worker: TrainingWorker, timeout: Double = 5,
-                                 _ condition: (FrameSnapshot) -> Bool) -> (snapshot: FrameSnapshot, version: Int)? {
-        let deadline = Date().addingTimeInterval(timeout)
-        repeat {
-            let latest = worker.channel.latest()
-            if latest.version >= 1 && condition(latest.snapshot) { return latest }
-            Thread.sleep(forTimeInterval: 0.002)
-        } while Date() < deadline
-        return nil
-    }
-
     private func describe(_ worker: TrainingWorker) -> String {
         let (s, v) = worker.channel.latest()
         return "version \(v), step \(s.step), state \(s.state.word), message \"\(s.message)\""

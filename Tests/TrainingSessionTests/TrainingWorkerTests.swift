@@ -252,19 +252,6 @@ final class TrainingWorkerTests: WorkerTestCase {
         return (worker, model)
     }
 
-    /// Polls the channel (every 2 ms) until a published snapshot satisfies `condition`.
-    /// Only snapshots the worker published count (version ≥ 1), never the channel's initial one.
-    private func waitForSnapshot(_ worker: TrainingWorker, timeout: Double = 5,
-                                 _ condition: (FrameSnapshot) -> Bool) -> (snapshot: FrameSnapshot, version: Int)? {
-        let deadline = Date().addingTimeInterval(timeout)
-        repeat {
-            let latest = worker.channel.latest()
-            if latest.version >= 1 && condition(latest.snapshot) { return latest }
-            Thread.sleep(forTimeInterval: 0.002)
-        } while Date() < deadline
-        return nil
-    }
-
     /// Asserts the step stays `step` for `seconds` (sampled every 10 ms).
     private func assertStepStays(_ worker: TrainingWorker, at step: Int, for seconds: Double,
                                  file: StaticString = #filePath, line: UInt = #line) {

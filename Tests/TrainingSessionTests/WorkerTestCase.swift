@@ -1,4 +1,5 @@
 import Foundation
+import GANView
 import TrainingSession
 import XCTest
 
@@ -21,5 +22,18 @@ class WorkerTestCase: XCTestCase {
         let done = DispatchSemaphore(value: 0)
         Thread { worker.waitUntilFinished(); done.signal() }.start()
         return done.wait(timeout: .now() + seconds) == .success
+    }
+
+    /// Polls the channel (every 2 ms) until a published snapshot satisfies `condition`.
+    /// Only snapshots the worker published count (version ≥ 1), never the channel's initial one.
+    func waitForSnapshot(_ worker: TrainingWorker, timeout: Double = 5,
+                         _ condition: (FrameSnapshot) -> Bool) -> (snapshot: FrameSnapshot, version: Int)? {
+        let deadline = Date().addingTimeInterval(timeout)
+        repeat {
+            let latest = worker.channel.latest()
+            if latest.version >= 1 && condition(latest.snapshot) { return latest }
+            Thread.sleep(forTimeInterval: 0.002)
+        } while Date() < deadline
+        return nil
     }
 }
