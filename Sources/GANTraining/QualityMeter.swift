@@ -78,7 +78,7 @@ public final class QualityMeter {
     public var referenceImages: (() throws -> MNISTImages)?
     private var testSetReference: FrechetDistance.Reference?
 
-    /// Fréchet distance of 10,000 fresh samples to the test set (about 0.3 s), or nil when
+    /// Fréchet distance of 10,000 fresh samples to the test set (about 0.4 s), or nil when
     /// there is no test set to compare with.
     public func frechetDistanceToTestSet(count: Int = 10_000) throws -> Double? {
         if testSetReference == nil, let load = referenceImages {
