@@ -91,6 +91,19 @@ public final class RunOutput {
         return [named, latest, png, directory.appendingPathComponent("losses.csv")]
     }
 
+    /// A save as the trainers make it: the 1-D GAN carried along, and, with a quality meter, the
+    /// Fréchet distance measured first so that it lands in the checkpoint's metadata and events.csv.
+    public func save(gan: MNISTGAN, latents: [Float], digits: [Float], gan1d: Gan1D?,
+                     meter: QualityMeter?) throws -> (files: [URL], frechetDistance: Double?) {
+        var metadata = gan1d?.checkpointMetadata ?? [:]
+        let fd = gan.stateIsFinite ? try meter?.frechetDistanceToTestSet() : nil
+        if let fd { metadata["frechet_distance"] = "\(fd)" }
+        let files = try save(gan: gan, latents: latents, digits: digits,
+                             extraTensors: gan1d?.checkpointTensors() ?? [:], extraMetadata: metadata)
+        if let fd { recordEvent(step: gan.step, event: "frechet_distance", value: String(format: "%.2f", fd)) }
+        return (files, fd)
+    }
+
     private func openLog() throws {
         if !pendingEvents.isEmpty {
             try openEventLog()

@@ -246,23 +246,24 @@ public final class SessionModel {
 
     public func setMessage(_ text: String) { message = text }
 
-    /// The current G output for the 16 fixed latents, one 784-float image each.
     /// The digits for a frame: fresh when G has changed and the last sample is older than
     /// `digitsInterval` (or training is not running), else the last ones.
     private func displayedDigits() -> [[Float]] {
         let now = ProcessInfo.processInfo.systemUptime
-        if let c = digitsCache,
-           c.generatorUpdates == gan.generatorUpdates || (state == .running && !isExplaining && now - c.time < digitsInterval) {
+        if let c = digitsCache, state == .running && !isExplaining && now - c.time < digitsInterval {
             return c.digits
         }
-        let fresh = currentDigits()
-        digitsCache = (fresh, gan.generatorUpdates, now)
-        return fresh
+        return currentDigits()
     }
 
+    /// The current G output for the 16 fixed latents, one 784-float image each; computed once per
+    /// G update however many callers (the frame, the history, a save) ask for it.
     public func currentDigits() -> [[Float]] {
+        if let c = digitsCache, c.generatorUpdates == gan.generatorUpdates { return c.digits }
         let flat = digits.generate()
-        return (0 ..< FrameSnapshot.digitCount).map { i in Array(flat[i * 784 ..< (i + 1) * 784]) }
+        let fresh = (0 ..< FrameSnapshot.digitCount).map { i in Array(flat[i * 784 ..< (i + 1) * 784]) }
+        digitsCache = (fresh, gan.generatorUpdates, ProcessInfo.processInfo.systemUptime)
+        return fresh
     }
 
     public func snapshot() -> FrameSnapshot {

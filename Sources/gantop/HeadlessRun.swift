@@ -81,12 +81,8 @@ struct HeadlessRun {
     private func save(_ gan: MNISTGAN) {
         do {
             let digits = DigitSampler(generator: gan.samplingGenerator, latents: prepared.latents, count: prepared.latents.count / gan.configuration.latentSize).generate()
-            var metadata = prepared.gan1d?.checkpointMetadata ?? [:]
-            let fd = gan.stateIsFinite ? try meter?.frechetDistanceToTestSet() : nil
-            if let fd { metadata["frechet_distance"] = "\(fd)" }
-            let files = try output.save(gan: gan, latents: prepared.latents, digits: digits,
-                                        extraTensors: prepared.gan1d?.checkpointTensors() ?? [:], extraMetadata: metadata)
-            if let fd { output.recordEvent(step: gan.step, event: "frechet_distance", value: String(format: "%.2f", fd)) }
+            let (files, fd) = try output.save(gan: gan, latents: prepared.latents, digits: digits,
+                                              gan1d: prepared.gan1d, meter: meter)
             if json {
                 let fdField = fd.map { ",\"frechet_distance\":\(jsonNumber(Float($0)))" } ?? ""
                 printLine("{\"event\":\"saved\",\"step\":\(gan.step),\"checkpoint\":\(JSON.quote(files[0].path))\(fdField)}")

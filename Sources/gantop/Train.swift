@@ -107,15 +107,9 @@ struct Train: ParsableCommand {
 /// Saving from the session (key `w`, --save-every, quit): one place that knows what a save writes.
 enum Saving {
     static func save(_ model: SessionModel, to output: RunOutput) throws -> String {
-        var metadata = model.gan1d?.checkpointMetadata ?? [:]
-        let fd = model.gan.stateIsFinite ? try model.qualityMeter?.frechetDistanceToTestSet() : nil
-        if let fd { metadata["frechet_distance"] = "\(fd)" }
-        let files = try output.save(gan: model.gan, latents: model.latents, digits: model.currentDigits().flatMap { $0 },
-                                    extraTensors: model.gan1d?.checkpointTensors() ?? [:], extraMetadata: metadata)
-        if let fd {
-            output.recordEvent(step: model.gan.step, event: "frechet_distance", value: String(format: "%.2f", fd))
-            model.showFrechetDistance(Float(fd))
-        }
+        let (files, fd) = try output.save(gan: model.gan, latents: model.latents, digits: model.currentDigits().flatMap { $0 },
+                                          gan1d: model.gan1d, meter: model.qualityMeter)
+        if let fd { model.showFrechetDistance(Float(fd)) }
         return "saved step \(model.gan.step) to \(files[0].deletingLastPathComponent().path)/"
             + (fd.map { String(format: " · Fréchet distance %.1f", $0) } ?? "")
     }
