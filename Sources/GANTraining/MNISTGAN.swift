@@ -215,10 +215,7 @@ public final class MNISTGAN {
         let dLoss = objective.discriminatorLoss(logits: logits, targets: { $0 < b ? realLabel : 0 },
                                                 gradient: discriminator.outputGradient(rows: 2 * b))
         let (dReal, dFake) = Self.meanOutputs(logits, split: b, objective)
-        discriminator.backward(input: batch)
-        phaseTimer?.lap(.discriminatorForwardBackward)
-        optimise(discriminator.parameters, adam: &adamD)
-        phaseTimer?.lap(.discriminatorAdam)
+        learn(discriminator, input: batch, adam: &adamD)
         return (dLoss, dReal, dFake)
     }
 
@@ -234,16 +231,14 @@ public final class MNISTGAN {
         discriminator.backward(input: fake, weightGradients: false, inputGradient: true,
                                into: generator.outputGradient(rows: b))
         phaseTimer?.lap(.frozenDiscriminator)
-        generator.backward(input: noise.prefix(rows: b))
-        phaseTimer?.lap(.generatorBackward)
-        optimise(generator.parameters, adam: &adamG)
+        learn(generator, input: noise.prefix(rows: b), adam: &adamG)
         generatorUpdates += 1
         if let averagedGenerator, let decay = configuration.generatorAverageDecay {
             WeightAverage.update(averagedGenerator.parameters, toward: generator.parameters, decay: decay,
                                  updates: averageUpdates, warmup: configuration.generatorAverageWarmup)
             averageUpdates += 1
         }
-        phaseTimer?.lap(.generatorAdam)
+        phaseTimer?.lap(.generatorAverage)
         return (gLoss, dFake / Float(b))
     }
 
@@ -257,20 +252,25 @@ public final class MNISTGAN {
         return discriminator.forward(input, dropout: p, rng: &generator)
     }
 
-    /// One update with the current optimiser; SGD takes Adam's learning rate, so the rate a
-    /// user has set carries over when switching (and Adam's moments wait, unchanged, for a switch back).
-    /// The annealing schedule scales the rate for this update only: the rate a user sets (keys
-    /// 1–4) stays the base it scales.
-    private func optimise(_ parameters: ParameterSet, adam: inout Adam) {
+    /// Backward through `network` and one update with the current optimiser. Adam's update is
+    /// fused into the backward pass (each layer's gradient used while in cache); SGD runs after it
+    /// and takes Adam's learning rate, so the rate a user has set carries over when switching (and
+    /// Adam's moments wait, unchanged, for a switch back). The annealing schedule scales the rate
+    /// for this update only: the rate a user sets (keys 1–4) stays the base it scales.
+    private func learn(_ network: MLP, input: Matrix, adam: inout Adam) {
         let base = adam.learningRate
         let rate = base * (configuration.learningRateAnnealing?.scale(atStep: step) ?? 1)
         switch configuration.optimizer {
         case .adam:
             adam.learningRate = rate
-            adam.update(parameters)
+            let update = adam.nextStep()
             adam.learningRate = base
-        case .sgd: SGD(learningRate: rate).update(parameters)
+            network.backward(input: input, update: update)
+        case .sgd:
+            network.backward(input: input)
+            SGD(learningRate: rate).update(network.parameters)
         }
+        phaseTimer?.lap(network === discriminator ? .discriminatorUpdate : .generatorUpdate)
     }
 
     private static func meanOutputs(_ logits: Matrix, split: Int, _ objective: GANLoss) -> (Float, Float) {

@@ -3,18 +3,16 @@ import Foundation
 /// Wall time per phase of the training step, accumulated over many steps: where the time goes.
 public final class PhaseTimer {
     public enum Phase: Int, CaseIterable, Sendable {
-        case generatorForward, realBatch, discriminatorForwardBackward, discriminatorAdam
-        case frozenDiscriminator, generatorBackward, generatorAdam
+        case generatorForward, realBatch, discriminatorUpdate, frozenDiscriminator, generatorUpdate, generatorAverage
 
         public var label: String {
             switch self {
             case .generatorForward: "G forward (noise → fakes)"
             case .realBatch: "real batch (bytes → [-1, 1])"
-            case .discriminatorForwardBackward: "D forward + backward, 2B rows"
-            case .discriminatorAdam: "Adam on D"
+            case .discriminatorUpdate: "D forward + backward + Adam, 2B rows"
             case .frozenDiscriminator: "D forward + input gradient, B rows"
-            case .generatorBackward: "G backward"
-            case .generatorAdam: "Adam on G"
+            case .generatorUpdate: "G backward + Adam"
+            case .generatorAverage: "G weight average (tuned recipe)"
             }
         }
     }

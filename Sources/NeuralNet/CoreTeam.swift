@@ -8,39 +8,40 @@ import Synchronization
 /// Why not OpenBLAS's threads: after each GEMM its workers spin for a while, so any other
 /// parallel pass (Adam, split across cores with Dispatch) found the second core busy spinning and
 /// ran no faster than on one core; and a 64-row GEMM is too small for OpenBLAS to split well.
-/// With OpenBLAS single-threaded and every product split in two here, both cores do all the work.
+/// With OpenBLAS single-threaded and every product split here, both cores do all the work.
+///
+/// A job is cut into a few parts that both threads claim one at a time from a shared counter,
+/// rather than into two fixed halves: when one thread is held up (the UI thread or another
+/// process took its core for a while, or the host slowed its vCPU) the other claims the parts it
+/// would have waited for, so a job never waits longer than one part for a stalled thread.
 /// The helper spins briefly for the next job (a step issues one every few tens of µs), yields
 /// while it spins so the UI thread still gets the core, and sleeps on a condition when idle.
 public final class CoreTeam: @unchecked Sendable {
     /// The team every kernel uses; nil on one core or with `GANTOP_THREADS=1`.
     nonisolated(unsafe) public static var shared: CoreTeam? = CoreTeam.makeDefault()
 
-    private let generation = Atomic<Int>(0)
-    private let completed = Atomic<Int>(0)
-    /// Whoever sets this first runs part 1: the helper if it is awake in time, else the caller
-    /// itself once its own half is done. So a helper that the OS leaves unscheduled (the other
-    /// core busy with another process) slows a product to one core's speed, never to a stall.
-    /// Holds the generation whose part 1 is still unclaimed (0: none). Claiming is a
-    /// compare-and-exchange of exactly that generation, so a helper that woke for an older job
-    /// can never take a newer one by mistake.
-    private let claimable = Atomic<Int>(0)
+    /// The job in progress, packed so that one compare-and-exchange claims a part of exactly
+    /// that job: generation (high 32 bits) | part count (16 bits) | next unclaimed part (16 bits).
+    /// A helper that woke for an older job can therefore never claim a part of a newer one.
+    private let state = Atomic<UInt64>(0)
+    /// Parts the helper finished in the current job (reset by the caller before publishing it).
+    private let helperFinished = Atomic<Int>(0)
     private let sleeper = NSCondition()
     private let callers = NSLock()
     private var helperSleeping = false
-    /// The job of the current generation; written before `generation` is released, read after
-    /// it is acquired, so the atomics order the accesses.
-    private var job: ((Int) -> Void)?
+    private var generation: UInt64 = 0
+    /// The job of the current generation; written before `state` is released, read only after a
+    /// part of that generation was claimed, so the atomics order the accesses.
+    private var job: ((Int, Int) -> Void)?
+
+    public static let maximumParts = 0xFFFF
 
     private static func makeDefault() -> CoreTeam? {
         let requested = Int(ProcessInfo.processInfo.environment["GANTOP_THREADS"] ?? "")
         let threads = requested ?? min(ProcessInfo.processInfo.activeProcessorCount, 2)
-        guard threads >= 2 else {
-            openblas_set_num_threads(1)
-            return nil
-        }
-        // The team splits every product in two; OpenBLAS's spinning workers would only compete.
+        // The team splits every product; OpenBLAS's spinning workers would only compete.
         openblas_set_num_threads(1)
-        return CoreTeam()
+        return threads >= 2 ? CoreTeam() : nil
     }
 
     private init() {
@@ -50,51 +51,82 @@ public final class CoreTeam: @unchecked Sendable {
         thread.start()
     }
 
-    /// Runs `body(0)` on the calling thread and `body(1)` on the helper, and returns when both
-    /// are done. Callers from several threads take turns (the lock is uncontended in training).
-    public func run(_ body: (Int) -> Void) {
+    /// Calls `body(part)` once for every part in `0 ..< parts`, on the calling thread and the
+    /// helper, whichever claims it first, and returns when all are done. Parts must touch
+    /// disjoint memory. Callers from several threads take turns (uncontended in training).
+    public func run(parts: Int, _ body: (Int) -> Void) {
+        runWithWorker(parts: parts) { part, _ in body(part) }
+    }
+
+    /// `run(parts:)`, also telling each part which thread runs it (0: the caller, 1: the helper),
+    /// for parts that need scratch memory of their own thread.
+    public func runWithWorker(parts: Int, _ body: (_ part: Int, _ worker: Int) -> Void) {
+        precondition((0 ... Self.maximumParts).contains(parts), "a team job has 0–\(Self.maximumParts) parts")
+        guard parts > 1 else {
+            if parts == 1 { body(0, 0) }
+            return
+        }
         callers.lock()
         defer { callers.unlock() }
         withoutActuallyEscaping(body) { body in
-            let next = generation.load(ordering: .relaxed) &+ 1  // only this thread writes it
+            generation = (generation &+ 1) & 0xFFFF_FFFF
+            if generation == 0 { generation = 1 }  // 0 is the state before the first job
+            let gen = generation
             job = body
-            claimable.store(next, ordering: .releasing)
-            generation.store(next, ordering: .releasing)
+            helperFinished.store(0, ordering: .relaxed)
+            state.store(gen << 32 | UInt64(parts) << 16, ordering: .releasing)
             sleeper.lock()
             if helperSleeping { sleeper.signal() }
             sleeper.unlock()
-            body(0)
-            if claimable.compareExchange(expected: next, desired: 0, ordering: .acquiringAndReleasing).exchanged {
-                body(1)  // the helper was not there yet: do its half here
-            } else {
-                var spins = 0
-                while completed.load(ordering: .acquiring) != next {
-                    spins += 1
-                    if spins & 63 == 0 { sched_yield() }
-                }
+            var mine = 0
+            while let part = claim(gen) {
+                body(part, 0)
+                mine += 1
+            }
+            var spins = 0
+            while helperFinished.load(ordering: .acquiring) != parts - mine {
+                spins += 1
+                if spins & 63 == 0 { sched_yield() }
             }
             job = nil
         }
     }
 
+    /// The two-part job of the original team: `body(0)` and `body(1)`.
+    public func run(_ body: (Int) -> Void) { run(parts: 2, body) }
+
+    /// The next unclaimed part of generation `gen`, or nil when that job has none left (or is over).
+    private func claim(_ gen: UInt64) -> Int? {
+        var current = state.load(ordering: .acquiring)
+        while true {
+            let next = current & 0xFFFF, parts = (current >> 16) & 0xFFFF
+            guard current >> 32 == gen, next < parts else { return nil }
+            let (exchanged, original) = state.compareExchange(expected: current, desired: current + 1,
+                                                              ordering: .acquiringAndReleasing)
+            if exchanged { return Int(next) }
+            current = original
+        }
+    }
+
     private func helperLoop() {
-        var seen = 0
+        var seen: UInt64 = 0
         while true {
             var spins = 0
-            while generation.load(ordering: .acquiring) == seen {
+            while state.load(ordering: .acquiring) >> 32 == seen {
                 spins += 1
                 if spins < 4_000 { continue }
                 if spins < 40_000 { sched_yield(); continue }
                 sleeper.lock()
                 helperSleeping = true
-                while generation.load(ordering: .acquiring) == seen { sleeper.wait() }
+                while state.load(ordering: .acquiring) >> 32 == seen { sleeper.wait() }
                 helperSleeping = false
                 sleeper.unlock()
             }
-            seen = generation.load(ordering: .acquiring)
-            guard claimable.compareExchange(expected: seen, desired: 0, ordering: .acquiringAndReleasing).exchanged else { continue }
-            job?(1)
-            completed.store(seen, ordering: .releasing)
+            seen = state.load(ordering: .acquiring) >> 32
+            while let part = claim(seen) {
+                job?(part, 1)
+                helperFinished.add(1, ordering: .releasing)
+            }
         }
     }
 }

@@ -1,3 +1,5 @@
+import Foundation
+
 /// A stack of fully-connected layers, each followed by an activation, with its forward and
 /// backward passes written out by hand, side by side.
 ///
@@ -140,15 +142,21 @@ public final class MLP {
     ///     gradient is computed, and no weight-gradient GEMM is spent.
     ///   - inputGradient: compute dLoss/dInput (into `inputGradient` or `into`), e.g. for D → G.
     ///   - accumulate: add to the existing weight gradients instead of overwriting them.
+    ///   - update: apply this Adam update to each layer as soon as its gradient is known (after
+    ///     the gradient below it, which needs the old weights, was computed). The weight gradient
+    ///     is then made a tile at a time in scratch memory and used while in cache, never stored
+    ///     whole: that saves writing and re-reading a gradient as large as the network (Adam is
+    ///     memory-bound). The result equals `backward` then `Adam.update` (tested).
     public func backward(input: Matrix, weightGradients: Bool = true, inputGradient wantInput: Bool = false,
-                         into inputTarget: Matrix? = nil, accumulate: Bool = false) {
+                         into inputTarget: Matrix? = nil, accumulate: Bool = false, update: Adam.Step? = nil) {
+        precondition(update == nil || (weightGradients && !accumulate), "a fused update needs fresh weight gradients")
         let n = input.rows
         let last = layers.count - 1
         layers[last].activation.backward(outputs: outputs[last].prefix(rows: n), grad: deltas[last].prefix(rows: n))
         for i in stride(from: last, through: 0, by: -1) {
             let delta = deltas[i].prefix(rows: n)
             let x = i == 0 ? input : outputs[i - 1].prefix(rows: n)
-            if weightGradients {
+            if weightGradients, update == nil {
                 BLAS.gemm(delta, transposeA: true, x, into: parameters.grad(weights[i]), beta: accumulate ? 1 : 0)
                 ElementwiseKernels.sumRows(delta, into: parameters.grads + biases[i].offset, accumulate: accumulate)
             }
@@ -163,8 +171,55 @@ public final class MLP {
                 let target = (inputTarget ?? inputGradient).prefix(rows: n)
                 BLAS.gemm(delta, weight(0), into: target)
             }
+            if let update { self.update(layer: i, delta: delta, input: x, step: update) }
         }
     }
+
+    /// Layer `i`'s Adam update from δ_i and its input x: the bias from Σ_rows δ, then the weights in
+    /// tiles of whole rows (output units), dW_tile = δ[:, tile]ᵀ · x into one thread's scratch,
+    /// updated at once. Tiles are shared out between the cores.
+    private func update(layer i: Int, delta: Matrix, input x: Matrix, step: Adam.Step) {
+        let p = parameters, b = biases[i], w = weights[i]
+        ElementwiseKernels.sumRows(delta, into: p.grads + b.offset, accumulate: false)
+        step.apply(values: p.values + b.offset, grads: p.grads + b.offset, m: p.firstMoment + b.offset,
+                   v: p.secondMoment + b.offset, count: b.count)
+        let (units, inputs) = (layers[i].outputs, layers[i].inputs)
+        let rowsPerTile = Self.tileRows(inputs: inputs)
+        let tiles = (units + rowsPerTile - 1) / rowsPerTile
+        let scratch = UpdateScratch(tiles: updateScratch, stride: updateScratchStride, delta: delta.base)
+        let (k, ldDelta, xBase) = (delta.rows, delta.cols, x.base)
+        let body = { (tile: Int, worker: Int) in
+            let first = tile * rowsPerTile, rows = min(rowsPerTile, units - first)
+            let dW = scratch.tiles + worker * scratch.stride
+            BLAS.raw(true, false, rows, inputs, k, 1, scratch.delta + first, ldDelta, xBase, inputs, 0, dW, inputs)
+            let at = w.offset + first * inputs
+            step.apply(values: p.values + at, grads: dW, m: p.firstMoment + at, v: p.secondMoment + at, count: rows * inputs)
+        }
+        if tiles > 1, let team = CoreTeam.shared {
+            team.runWithWorker(parts: tiles, body)
+        } else {
+            for tile in 0 ..< tiles { body(tile, 0) }
+        }
+    }
+
+    /// Floats of one thread's weight-gradient tile: small enough to stay in a core's L2 cache
+    /// while Adam reads it back.
+    nonisolated(unsafe) public static var tileCapacity = Int(ProcessInfo.processInfo.environment["GANTOP_TILE"] ?? "") ?? 65_536
+
+    /// Rows (output units) per tile for a layer with `inputs` inputs (at least one).
+    static func tileRows(inputs: Int) -> Int { max(1, tileCapacity / inputs) }
+
+    /// Two tiles, one per thread of the core team, each at least one row of the widest layer.
+    private var updateScratchStride: Int { (max(Self.tileCapacity, layers.map(\.inputs).max()!) + 15) & ~15 }
+    private lazy var updateScratch: UnsafeMutablePointer<Float> = scratchArena.matrix(rows: 2, cols: updateScratchStride).base
+    private lazy var scratchArena = FloatArena(capacity: FloatArena.capacity(for: [(2, updateScratchStride)]))
+}
+
+/// The pointers a tiled update shares between the team's threads (each writes its own tile).
+private struct UpdateScratch: @unchecked Sendable {
+    let tiles: UnsafeMutablePointer<Float>
+    let stride: Int
+    let delta: UnsafeMutablePointer<Float>
 }
 
 /// One layer's dropout mask: 0 or 1/keep per unit, for the rows of the last forward pass.

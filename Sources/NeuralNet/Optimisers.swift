@@ -18,20 +18,37 @@ public struct Adam: Sendable, Equatable {
     }
 
     public mutating func update(_ params: ParameterSet) {
+        let step = nextStep()
+        let streams = DisjointPointers(params.values, params.grads, params.firstMoment, params.secondMoment)
+        ParallelLoop.forEachChunk(of: params.count) { start, n in
+            let s = streams.pointers
+            step.apply(values: s[0] + start, grads: s[1] + start, m: s[2] + start, v: s[3] + start, count: n)
+        }
+    }
+
+    /// One update's constants, for applying it piece by piece (`MLP.backward` updates each
+    /// weight-gradient tile the moment it is computed, so the gradient is never stored whole).
+    public struct Step: Sendable {
+        public let beta1, beta2, stepSize, epsilon: Float
+
+        /// Updates `count` parameters from their gradients and moments.
+        @inlinable
+        public func apply(values: UnsafeMutablePointer<Float>, grads: UnsafeMutablePointer<Float>,
+                          m: UnsafeMutablePointer<Float>, v: UnsafeMutablePointer<Float>, count: Int) {
+            Adam.kernel(values: values, grads: grads, m: m, v: v, count: count,
+                        beta1: beta1, beta2: beta2, stepSize: stepSize, epsilon: epsilon)
+        }
+    }
+
+    /// Counts an update (t += 1) and returns its constants: both bias corrections folded into a
+    /// step size and an ε, p −= a · m / (√v + ε̂).
+    public mutating func nextStep() -> Step {
         step += 1
         let t = Double(step)
         let c1 = 1 - pow(Double(beta1), t)
         let c2 = 1 - pow(Double(beta2), t)
-        // Fold both corrections into a step size and an ε: p −= a · m / (√v + ε̂).
-        let a = Float(Double(learningRate) / c1 * c2.squareRoot())
-        let epsHat = Float(Double(epsilon) * c2.squareRoot())
-        let (b1, b2) = (beta1, beta2)
-        let streams = DisjointPointers(params.values, params.grads, params.firstMoment, params.secondMoment)
-        ParallelLoop.forEachChunk(of: params.count) { start, n in
-            let s = streams.pointers
-            Self.kernel(values: s[0] + start, grads: s[1] + start, m: s[2] + start, v: s[3] + start,
-                        count: n, beta1: b1, beta2: b2, stepSize: a, epsilon: epsHat)
-        }
+        return Step(beta1: beta1, beta2: beta2, stepSize: Float(Double(learningRate) / c1 * c2.squareRoot()),
+                    epsilon: Float(Double(epsilon) * c2.squareRoot()))
     }
 
     /// The update over flat arrays, eight lanes at a time: the scalar loop compiled to scalar

@@ -5,13 +5,19 @@
 public enum ParallelLoop {
     public static let minimumElementsPerPart = 65_536
 
+    /// Parts a pass of `count` elements is cut into: one when short or on one core, else
+    /// `partsPerPass` (claimed by the two cores as they come free).
     public static func parts(for count: Int) -> Int {
-        CoreTeam.shared != nil && count >= 2 * minimumElementsPerPart ? 2 : 1
+        guard CoreTeam.shared != nil, count >= 2 * minimumElementsPerPart else { return 1 }
+        return max(2, min(partsPerPass, count / minimumElementsPerPart))
     }
 
-    /// Splits `0 ..< count` into one or two ranges (two for long passes, each a multiple of 16
+    /// Parts a long pass is cut into (at most); two, one per core, as for products (`BLAS.partsPerProduct`).
+    nonisolated(unsafe) public static var partsPerPass = 2
+
+    /// Splits `0 ..< count` into ranges (several for long passes, each a multiple of 16
     /// elements long so that SIMD lanes and cache lines stay whole) and calls `body(start, length)`
-    /// for each, concurrently when two.
+    /// for each, on both cores when more than one.
     public static func forEachChunk(of count: Int, _ body: (_ start: Int, _ length: Int) -> Void) {
         let n = parts(for: count)
         let chunk = ((count + n - 1) / n + 15) & ~15
@@ -22,10 +28,11 @@ public enum ParallelLoop {
         }
     }
 
-    /// Calls `body` for each part in `0 ..< parts` (concurrently when 2). Parts touch disjoint memory.
+    /// Calls `body` for each part in `0 ..< parts`, on both cores when there is a team. Parts
+    /// touch disjoint memory.
     public static func run(_ parts: Int, _ body: (Int) -> Void) {
-        if parts == 2, let team = CoreTeam.shared {
-            team.run(body)
+        if parts > 1, let team = CoreTeam.shared {
+            team.run(parts: parts, body)
         } else {
             for part in 0 ..< parts { body(part) }
         }

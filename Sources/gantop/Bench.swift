@@ -20,6 +20,9 @@ struct Bench: ParsableCommand {
     @Flag(help: "Also print where the time goes, phase by phase.")
     var phases = false
 
+    @Flag(help: ArgumentHelp("Time the step's building blocks alone (Adam, a team job, two GEMMs).", visibility: .hidden))
+    var kernels = false
+
     @OptionGroup var data: DataOptions
 
     func validate() throws {
@@ -35,6 +38,10 @@ struct Bench: ParsableCommand {
         #if DEBUG
         printError("gantop bench: this is a debug build; timings mean little (use swift run -c release gantop bench)")
         #endif
+        if kernels {
+            for (name, value) in KernelBench.run(seconds: seconds) { print("\(name): \(fixed(Float(value), 3))") }
+            return
+        }
         let images = try data.loadTrainingImages()
         var results: [(batch: Int, stepsPerSecond: Double, gflops: Double)] = []
         var startup: Double?

@@ -94,18 +94,39 @@ final class BLASTests: NeuralNetTestCase {
         XCTAssertFalse(BLAS.coreName.isEmpty)
     }
 
-    /// Products above `BLAS.splitThreshold` are cut in two halves for the two cores (by columns
-    /// when C is wide, by rows when it is tall); every transpose combination must still be exact.
+    /// Products above `BLAS.splitThreshold` are cut into parts for the two cores (by columns
+    /// when C is wide, by rows when it is tall); every transpose combination, and any number of
+    /// parts (the last one shorter), must still be exact.
     func testSplitProductsMatchTheNaiveProduct() {
         XCTAssertNotNil(CoreTeam.shared, "this machine has 2 cores; the team should exist")
+        let saved = BLAS.partsPerProduct
+        defer { BLAS.partsPerProduct = saved }
         var seed: UInt64 = 100
-        for (m, k, n) in [(70, 60, 301), (301, 60, 70), (33, 130, 97)] {
-            XCTAssertGreaterThanOrEqual(m * n * k, BLAS.splitThreshold)
-            for ta in [false, true] {
-                for tb in [false, true] {
-                    seed += 1
-                    check(m: m, k: k, n: n, transposeA: ta, transposeB: tb, alpha: 1, beta: 0.5, seed: seed)
+        for parts in [2, 5] {
+            BLAS.partsPerProduct = parts
+            for (m, k, n) in [(70, 60, 301), (301, 60, 70), (33, 330, 97)] {
+                XCTAssertGreaterThanOrEqual(m * n * k, BLAS.splitThreshold)
+                for ta in [false, true] {
+                    for tb in [false, true] {
+                        seed += 1
+                        check(m: m, k: k, n: n, transposeA: ta, transposeB: tb, alpha: 1, beta: 0.5, seed: seed)
+                    }
                 }
+            }
+        }
+    }
+
+    func testSplitsCoverTheSideInAlignedParts() {
+        let saved = BLAS.partsPerProduct
+        defer { BLAS.partsPerProduct = saved }
+        for parts in [2, 4, 8] {
+            BLAS.partsPerProduct = parts
+            for length in [64, 97, 301, 784, 1024] {
+                let (count, width) = BLAS.split(length)
+                XCTAssertEqual(width % 16, 0, "width \(width) for \(length)")
+                XCTAssertGreaterThanOrEqual(count * width, length)
+                XCTAssertLessThan((count - 1) * width, length, "no empty part for \(length) in \(count)")
+                XCTAssertLessThanOrEqual(count, parts)
             }
         }
     }

@@ -6,7 +6,8 @@ import XCTest
 /// Hammers `CoreTeam.run` with tiny jobs while other threads compete for the cores, so the helper
 /// is often preempted between seeing a new generation and claiming its half: the window of a lost
 /// completion (the caller waiting forever for a helper that ran the job under an older generation).
-/// Every run must return, and each half must run exactly once per run.
+/// Every run must return, and each part must run exactly once per run. Jobs have 2 to 6 parts,
+/// claimed by whichever thread gets there first.
 ///
 /// With the ordering of 9733e19 (claim flag reset before the generation was published) a
 /// standalone copy of this loop hung 4 times out of 4 (after 21 to 488,097 runs); 3d057c1 passed 3 of 3.
@@ -24,27 +25,42 @@ final class CoreTeamStressTests: XCTestCase {
         }
         defer { stop.store(true, ordering: .relaxed) }
         let done = DispatchSemaphore(value: 0)
-        let halves = Box()
+        let parts = Box()
         Thread {
-            for _ in 0 ..< runs {
-                team.run { part in
-                    // Uneven halves (the caller's is shorter), as in a split GEMM with a slow helper.
+            for run in 0 ..< runs {
+                team.run(parts: 2 + run % 5) { part in
+                    // Uneven parts, as in a split GEMM with a slow helper.
                     var s = 0
                     for i in 0 ..< (part == 0 ? 50 : 300) { s &+= i }
-                    halves.count[part] += 1 + (s & 0)  // two separate Ints: no shared write
+                    parts.count[part] += 1 + (s & 0)  // separate Ints per part: no shared write
                 }
             }
             done.signal()
         }.start()
         let finished = done.wait(timeout: .now() + 60) == .success
-        XCTAssertTrue(finished, "CoreTeam.run hung (a lost completion): \(halves.array) halves done of \(runs) runs")
-        if finished { XCTAssertEqual(halves.array, [runs, runs]) }
+        XCTAssertTrue(finished, "CoreTeam.run hung (a lost completion): \(parts.array) parts done of \(runs) runs")
+        // Part p exists in the runs with more than p parts: 2 + run % 5 > p.
+        let expected = (0 ..< 6).map { p in (0 ..< runs).filter { 2 + $0 % 5 > p }.count }
+        if finished { XCTAssertEqual(parts.array, expected) }
+    }
+
+    func testEveryPartRunsOnceWhateverTheCount() throws {
+        guard let team = CoreTeam.shared else { throw XCTSkip("no core team (one core or GANTOP_THREADS=1)") }
+        for count in [0, 1, 2, 3, 7, 64, 1000] {
+            let seen = Box(capacity: max(count, 1))
+            team.run(parts: count) { seen.count[$0] += 1 }
+            XCTAssertEqual(Array(UnsafeBufferPointer(start: seen.count, count: count)), Array(repeating: 1, count: count),
+                           "\(count) parts")
+        }
     }
 
     private final class Box: @unchecked Sendable {
-        let count = UnsafeMutablePointer<Int>.allocate(capacity: 16)
-        init() { count.initialize(repeating: 0, count: 16) }
+        let count: UnsafeMutablePointer<Int>
+        init(capacity: Int = 16) {
+            count = .allocate(capacity: capacity)
+            count.initialize(repeating: 0, count: capacity)
+        }
         deinit { count.deallocate() }
-        var array: [Int] { [count[0], count[1]] }
+        var array: [Int] { Array(UnsafeBufferPointer(start: count, count: 6)) }
     }
 }
