@@ -45,8 +45,7 @@ public enum LossChart {
             buffer.set("┤", x: plotX - 1, y: inner.y + row, style: axis)
             buffer.put(label, x: plotX - 1 - label.unicodeScalars.count, y: inner.y + row, style: theme[.label])
         }
-        let x0 = Double(first.step)
-        let x1 = last.step > first.step ? Double(last.step) : x0 + 1
+        let (x0, x1) = xRange(first: first.step, last: last.step)
         drawXAxis(x0, x1, plotX: plotX, plotWidth: plotWidth, row: inner.y + rows, inner: inner,
                   into: &buffer, theme: theme)
 
@@ -73,6 +72,18 @@ public enum LossChart {
             let style = layers == 1 ? dStyle : (layers == 2 ? gStyle : both)
             buffer.set(glyph, x: plotX + cx, y: inner.y + cy, style: style)
         }
+    }
+
+    /// The x axis runs from the first step to a round number just past the last (at most a third),
+    /// not to the last step itself: so the axis stays put while the curves grow into it, and a
+    /// frame changes only the cells at the curves' tips, not every cell of a rescaled plot
+    /// (which cost the terminal ~20 KB a frame).
+    static func xRange(first: Int, last: Int) -> (Double, Double) {
+        let x0 = Double(first), span = Double(max(last - first, 1))
+        var decade = 1.0
+        while decade * 10 <= span { decade *= 10 }
+        let nice = [1, 1.2, 1.5, 2, 2.5, 3, 4, 5, 6, 8, 10].first { $0 * decade >= span * (1 - 1e-12) }!
+        return (x0, x0 + nice * decade)
     }
 
     /// The y range is the data range plus 3 % padding (no wasted rows); labels go at the nice

@@ -43,8 +43,10 @@ public final class SessionModel {
     /// 1-D time spent so far (steps and figures), against the share.
     private var gan1dSeconds = 0.0
     private let startTime = ProcessInfo.processInfo.systemUptime
-    /// The digit grid is resampled at most this often while running (G changes little in 0.1 s).
-    public var digitsInterval = 0.1
+    /// The digit grid is resampled at most this often while running (G changes little in 0.2 s).
+    /// Each resample rewrites most of the half-block grid's cells, ~40 KB of colour escapes for
+    /// the terminal at 160×50: at 10/s that was 400 KB/s and most of the UI's (and tmux's) CPU.
+    public var digitsInterval = 0.2
     private var digitsCache: (digits: [[Float]], generatorUpdates: Int, time: Double)?
     /// The 1-D figure (10,000 samples, sorted for KS; ~1 ms) is recomputed at most this often
     /// while running, also for the history's frames.

@@ -1,5 +1,5 @@
 import XCTest
-import GANView
+@testable import GANView
 
 final class AxisFormatTests: XCTestCase {
     func testNiceTicksForAKnownRange() {
@@ -49,5 +49,49 @@ final class AxisFormatTests: XCTestCase {
         XCTAssertEqual(Fmt.compact(120_000), "120k")
         XCTAssertEqual(Fmt.compact(1_500_000), "1.5M")
         XCTAssertEqual(Fmt.compact(-2000), "-2k")
+    }
+}
+
+final class LossChartAxisTests: XCTestCase {
+    func testStepAxisEndsAtARoundNumberAtMostAThirdPastTheLastStep() {
+        XCTAssertEqual(LossChart.xRange(first: 0, last: 5000).1, 5000)
+        XCTAssertEqual(LossChart.xRange(first: 0, last: 5001).1, 6000)
+        XCTAssertEqual(LossChart.xRange(first: 0, last: 123).1, 150)
+        XCTAssertEqual(LossChart.xRange(first: 7, last: 7).1, 8, "a single step still gets a span")
+        XCTAssertEqual(LossChart.xRange(first: 100, last: 1100).0, 100)
+        for last in stride(from: 1, through: 200_000, by: 37) {
+            let (x0, x1) = LossChart.xRange(first: 0, last: last)
+            XCTAssertEqual(x0, 0)
+            XCTAssertGreaterThanOrEqual(x1, Double(last))
+            XCTAssertLessThanOrEqual(x1, Double(last) * 4 / 3 + 1, "step \(last)")
+        }
+    }
+
+    /// While the curves grow into a fixed axis, a frame changes only cells at their tips.
+    func testAGrowingHistoryChangesOnlyTheTipOfTheChart() {
+        var history = LossHistory()
+        func grow(to step: Int) {
+            while history.totalAppended < step {
+                let s = history.totalAppended + 1
+                // Extremes early on, so the y axis is fixed too.
+                let wave = Float(s % 97) / 97
+                history.append(step: s, d: s < 50 ? Float(s % 2) : 0.2 + 0.6 * wave, g: s < 50 ? Float(s % 2) : 0.8 - 0.6 * wave)
+            }
+        }
+        let rect = Rect(x: 0, y: 0, width: 100, height: 30)
+        func render() -> CellBuffer {
+            var buffer = CellBuffer(width: 100, height: 30)
+            LossChart.render(history, smoothing: false, into: &buffer, rect: rect, theme: Theme(mode: .none))
+            return buffer
+        }
+        grow(to: 5_100)
+        let before = render()
+        grow(to: 5_150)
+        let changes = render().changes(from: before)
+        XCTAssertFalse(changes.isEmpty)
+        // The tips (from step 5,100 of 6,000, at 85 % of the width) and the few columns where the
+        // history's old, averaged part meets its newest points; a rescaled axis changes hundreds.
+        XCTAssertLessThanOrEqual(changes.count, 40, "\(changes.count) cells changed")
+        XCTAssertGreaterThan(changes.filter { $0.x > 80 }.count, 0, "the tips moved")
     }
 }
