@@ -95,6 +95,8 @@ def parse_args(impl):
     p.add_argument("--check", action="store_true", help="train ~200 steps at B=64 and print losses")
     p.add_argument("--check-steps", type=int, default=200)
     p.add_argument("--seed", type=int, default=1)
+    p.add_argument("--stream", action="store_true",
+                   help="train until killed, printing {\"step\": N} after every step (scripts/ab-speed reads it)")
     p.add_argument("--data", default=DEFAULT_MNIST, help="train-images-idx3-ubyte.gz")
     return p.parse_args()
 
@@ -113,6 +115,12 @@ def run(impl, make_trainer, info=None):
     t_first = time.perf_counter()
     m = step(batcher.next())  # compile / first call: excluded
     first_call = time.perf_counter() - t_first
+    if args.stream:
+        n = 1
+        while True:
+            m = step(batcher.next())
+            n += 1
+            print(f'{{"step":{n}}}', flush=True)
     warm_end = time.perf_counter() + args.warmup_seconds
     while time.perf_counter() < warm_end:
         m = step(batcher.next())
