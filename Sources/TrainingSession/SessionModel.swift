@@ -41,7 +41,7 @@ public final class SessionModel {
     /// under a throttle, it catches up at up to `gan1dStepsPerStep` per MNIST step.
     public var gan1dTimeShare = 0.01
     /// 1-D time spent so far (steps and figures), against the share.
-    private var gan1dSeconds = 0.0
+    private(set) var gan1dSeconds = 0.0
     private let startTime = ProcessInfo.processInfo.systemUptime
     /// The digit grid is resampled at most this often while running (G changes little in 0.2 s).
     /// Each resample rewrites most of the half-block grid's cells, ~40 KB of colour escapes for

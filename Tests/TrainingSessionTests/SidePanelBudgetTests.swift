@@ -1,0 +1,33 @@
+import Foundation
+import GANTraining
+import GANView
+@testable import TrainingSession
+import XCTest
+
+/// The 1-D panel (its steps and its figures) must stay within its share of the wall time,
+/// whatever the MNIST steps cost: that is what keeps the UI's cost on training bounded.
+final class SidePanelBudgetTests: XCTestCase {
+    func testStepsAndFiguresTogetherStayWithinTheShare() {
+        var configuration = GANConfiguration()
+        configuration.batchSize = 8
+        let gan = MNISTGAN(configuration: configuration, images: .synthetic(count: 64, state: 9), seed: 9)
+        let latents = DigitSampler.fixedLatents(count: FrameSnapshot.digitCount, size: configuration.latentSize, seed: 9)
+        let started = ProcessInfo.processInfo.systemUptime
+        let model = SessionModel(gan: gan, latents: latents, gan1d: Gan1D(target: .normal, seed: 9))
+        model.panelBins = 60
+        model.gan1dTimeShare = 0.1
+        model.gan1dFigureInterval = 0  // a figure at every snapshot: the most they can cost
+        XCTAssertEqual(model.state, .running, "running, as in the UI")
+        while ProcessInfo.processInfo.systemUptime - started < 1.5 {
+            model.trainStep()
+            _ = model.snapshot()
+        }
+        let elapsed = ProcessInfo.processInfo.systemUptime - started
+        let gan1dSteps = model.gan1d?.step ?? 0
+        XCTAssertGreaterThan(gan1dSteps, 0, "the 1-D GAN got no steps at all")
+        // At most one piece of work (a step or a figure, ~1 ms) past the share.
+        XCTAssertLessThanOrEqual(model.gan1dSeconds, 0.1 * elapsed + 0.01,
+                                 "1-D work took \(model.gan1dSeconds) s of \(elapsed) s")
+        XCTAssertGreaterThan(model.gan1dSeconds, 0.05 * elapsed, "the panel did not get its share either")
+    }
+}
