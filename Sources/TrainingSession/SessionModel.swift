@@ -37,10 +37,12 @@ public final class SessionModel {
     /// share of the wall time since the start. Measured with `scripts/tui-throughput`: with 2 %
     /// for the steps and figures on top, the panel cost MNIST training 5 % (the other core idles
     /// while the worker runs the tiny 1-D products); 1 % in all keeps the whole UI within 5 %.
-    /// At full speed that is ~40 1-D steps/s (the 1-D step takes ~0.16 ms); after a pause, or
-    /// under a throttle, it catches up at up to `gan1dStepsPerStep` per MNIST step.
+    /// At full speed that is ~40 1-D steps/s (the 1-D step takes ~0.16 ms).
     public var gan1dTimeShare = 0.01
-    /// 1-D time spent so far (steps and figures), against the share.
+    /// Unused share is kept up to this much, no more: otherwise a long pause would buy the panel
+    /// minutes of catching up (and training a few percent less speed) afterwards.
+    public var gan1dCreditLimit = 0.01
+    /// 1-D time spent so far (steps and figures, plus any credit forfeited), against the share.
     private(set) var gan1dSeconds = 0.0
     private let startTime = ProcessInfo.processInfo.systemUptime
     /// The digit grid is resampled at most this often while running (G changes little in 0.2 s).
@@ -86,6 +88,8 @@ public final class SessionModel {
     }
 
     private func trainSidePanel(_ gan1d: Gan1D) {
+        let allowed = gan1dTimeShare * (ProcessInfo.processInfo.systemUptime - startTime)
+        gan1dSeconds = max(gan1dSeconds, allowed - gan1dCreditLimit)
         for _ in 0 ..< gan1dStepsPerStep {
             let start = ProcessInfo.processInfo.systemUptime
             guard gan1dSeconds <= gan1dTimeShare * (start - startTime) else { return }

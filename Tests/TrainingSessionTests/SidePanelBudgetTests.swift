@@ -31,3 +31,22 @@ final class SidePanelBudgetTests: XCTestCase {
         XCTAssertGreaterThan(model.gan1dSeconds, 0.05 * elapsed, "the panel did not get its share either")
     }
 }
+
+extension SidePanelBudgetTests {
+    /// Time not used (a pause, a throttle) is kept only up to the credit limit, so the panel
+    /// cannot make up for it later at training's expense.
+    func testUnusedShareDoesNotPileUp() {
+        var configuration = GANConfiguration()
+        configuration.batchSize = 8
+        let gan = MNISTGAN(configuration: configuration, images: .synthetic(count: 64, state: 3), seed: 3)
+        let latents = DigitSampler.fixedLatents(count: FrameSnapshot.digitCount, size: configuration.latentSize, seed: 3)
+        let model = SessionModel(gan: gan, latents: latents, gan1d: Gan1D(target: .normal, seed: 3))
+        model.gan1dTimeShare = 0.5
+        Thread.sleep(forTimeInterval: 0.3)  // 0.15 s of share unused, as if paused
+        model.trainStep()
+        // Two 1-D steps at most ran; what is recorded is at least the share less the credit limit.
+        XCTAssertLessThanOrEqual(model.gan1d?.step ?? 0, model.gan1dStepsPerStep)
+        XCTAssertGreaterThanOrEqual(model.gan1dSeconds, 0.5 * 0.3 - model.gan1dCreditLimit - 1e-6,
+                                    "the unused 0.15 s was kept as credit")
+    }
+}
