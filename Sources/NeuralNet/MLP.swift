@@ -177,26 +177,15 @@ public final class MLP {
     /// tiles of whole rows (output units), dW_tile = δ[:, tile]ᵀ · x into one thread's scratch,
     /// updated at once. Tiles are shared out between the cores.
     private func update(layer i: Int, delta: Matrix, input x: Matrix, step: Adam.Step) {
-        let p = parameters, b = biases[i], w = weights[i]
+        let p = parameters, b = biases[i]
         ElementwiseKernels.sumRows(delta, into: p.grads + b.offset, accumulate: false)
         step.apply(values: p.values + b.offset, grads: p.grads + b.offset, m: p.firstMoment + b.offset,
                    v: p.secondMoment + b.offset, count: b.count)
-        let (units, inputs) = (layers[i].outputs, layers[i].inputs)
-        let rowsPerTile = Self.tileRows(inputs: inputs)
-        let tiles = (units + rowsPerTile - 1) / rowsPerTile
-        let scratch = UpdateScratch(tiles: updateScratch, stride: updateScratchStride, delta: delta.base)
-        let (k, ldDelta, xBase) = (delta.rows, delta.cols, x.base)
-        let body = { (tile: Int, worker: Int) in
-            let first = tile * rowsPerTile, rows = min(rowsPerTile, units - first)
-            let dW = scratch.tiles + worker * scratch.stride
-            BLAS.raw(true, false, rows, inputs, k, 1, scratch.delta + first, ldDelta, xBase, inputs, 0, dW, inputs)
-            let at = w.offset + first * inputs
-            step.apply(values: p.values + at, grads: dW, m: p.firstMoment + at, v: p.secondMoment + at, count: rows * inputs)
-        }
-        if tiles > 1, let team = CoreTeam.shared {
-            team.runWithWorker(parts: tiles, body)
+        let tiles = WeightTiles(parameters: p, weight: weights[i], scratch: updateScratch, delta: delta, input: x)
+        if tiles.count > 1, let team = CoreTeam.shared {
+            team.runWithWorker(parts: tiles.count) { tile, worker in tiles.update(tile, worker: worker, step: step) }
         } else {
-            for tile in 0 ..< tiles { body(tile, 0) }
+            for tile in 0 ..< tiles.count { tiles.update(tile, worker: 0, step: step) }
         }
     }
 
@@ -205,20 +194,48 @@ public final class MLP {
     /// stays cheap. Measured with `scripts/ab-speed` at B = 64: 32 K floats 0.96×, 128 K 0.92× of 64 K.
     nonisolated(unsafe) public static var tileCapacity = 65_536
 
-    /// Rows (output units) per tile for a layer with `inputs` inputs (at least one).
-    static func tileRows(inputs: Int) -> Int { max(1, tileCapacity / inputs) }
-
-    /// Two tiles, one per thread of the core team, each at least one row of the widest layer.
-    private var updateScratchStride: Int { (max(Self.tileCapacity, layers.map(\.inputs).max()!) + 15) & ~15 }
-    private lazy var updateScratch: UnsafeMutablePointer<Float> = scratchArena.matrix(rows: 2, cols: updateScratchStride).base
-    private lazy var scratchArena = FloatArena(capacity: FloatArena.capacity(for: [(2, updateScratchStride)]))
+    /// Two tiles, one per thread of the core team, made at the first fused update.
+    private lazy var updateScratch = UpdateScratch(capacity: Self.tileCapacity, widestRow: layers.map(\.inputs).max()!)
 }
 
-/// The pointers a tiled update shares between the team's threads (each writes its own tile).
-private struct UpdateScratch: @unchecked Sendable {
-    let tiles: UnsafeMutablePointer<Float>
+/// Scratch for the tiled update: one tile per thread, each at least one row of the widest layer.
+final class UpdateScratch {
+    let capacity: Int
     let stride: Int
-    let delta: UnsafeMutablePointer<Float>
+    let tiles: UnsafeMutablePointer<Float>
+    private let arena: FloatArena
+
+    init(capacity: Int, widestRow: Int) {
+        self.capacity = capacity
+        stride = (max(capacity, widestRow) + 15) & ~15
+        arena = FloatArena(capacity: FloatArena.capacity(for: [(2, stride)]))
+        tiles = arena.matrix(rows: 2, cols: stride).base
+    }
+}
+
+/// One layer's weight gradient in tiles of whole rows; what each part of a team job needs. Each
+/// thread writes only its own scratch tile and its own rows of the parameters.
+private struct WeightTiles: @unchecked Sendable {
+    let values, firstMoment, secondMoment: UnsafeMutablePointer<Float>  // at the layer's weights
+    let delta, input, scratch: UnsafeMutablePointer<Float>
+    let units, inputs, batch, deltaStride, rowsPerTile, scratchStride: Int
+
+    init(parameters p: ParameterSet, weight w: ParameterSet.Entry, scratch: UpdateScratch, delta: Matrix, input: Matrix) {
+        (values, firstMoment, secondMoment) = (p.values + w.offset, p.firstMoment + w.offset, p.secondMoment + w.offset)
+        (self.delta, self.input, self.scratch, scratchStride) = (delta.base, input.base, scratch.tiles, scratch.stride)
+        (units, inputs, batch, deltaStride) = (w.shape[0], w.shape[1], delta.rows, delta.cols)
+        rowsPerTile = max(1, scratch.capacity / inputs)
+    }
+
+    var count: Int { (units + rowsPerTile - 1) / rowsPerTile }
+
+    func update(_ tile: Int, worker: Int, step: Adam.Step) {
+        let first = tile * rowsPerTile, rows = min(rowsPerTile, units - first)
+        let dW = scratch + worker * scratchStride
+        BLAS.raw(true, false, rows, inputs, batch, 1, delta + first, deltaStride, input, inputs, 0, dW, inputs)
+        let at = first * inputs
+        step.apply(values: values + at, grads: dW, m: firstMoment + at, v: secondMoment + at, count: rows * inputs)
+    }
 }
 
 /// One layer's dropout mask: 0 or 1/keep per unit, for the rows of the last forward pass.
