@@ -27,8 +27,8 @@ enum KernelBench {
             }))
         }
         // G's last layer at B = 64, with W stored as today ([out, in], PyTorch's layout) and as
-        // [in, out]: OpenBLAS is ~25 % faster at the forward and weight-gradient products in the
-        // second layout (the lead for the next speed-up; see the README).
+        // [in, out]: alone, OpenBLAS is ~25 % faster at the forward and weight-gradient products in
+        // the second layout, but a whole step gained only 0.9 % (README: "Weight layout").
         let arena = FloatArena(capacity: FloatArena.capacity(for: [(64, 784), (64, 1024), (784, 1024), (784, 1024),
                                                                    (1024, 784), (64, 1024)]))
         let delta = arena.matrix(rows: 64, cols: 784), x = arena.matrix(rows: 64, cols: 1024)
