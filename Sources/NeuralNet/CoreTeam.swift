@@ -92,9 +92,6 @@ public final class CoreTeam: @unchecked Sendable {
         }
     }
 
-    /// The two-part job of the original team: `body(0)` and `body(1)`.
-    public func run(_ body: (Int) -> Void) { run(parts: 2, body) }
-
     /// The next unclaimed part of generation `gen`, or nil when that job has none left (or is over).
     private func claim(_ gen: UInt64) -> Int? {
         var current = state.load(ordering: .acquiring)

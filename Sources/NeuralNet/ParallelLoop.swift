@@ -5,15 +5,11 @@
 public enum ParallelLoop {
     public static let minimumElementsPerPart = 65_536
 
-    /// Parts a pass of `count` elements is cut into: one when short or on one core, else
-    /// `partsPerPass` (claimed by the two cores as they come free).
+    /// Parts a pass of `count` elements is cut into: one when short or on one core, else two,
+    /// one per core, as for products (`BLAS.partsPerProduct`).
     public static func parts(for count: Int) -> Int {
-        guard CoreTeam.shared != nil, count >= 2 * minimumElementsPerPart else { return 1 }
-        return max(2, min(partsPerPass, count / minimumElementsPerPart))
+        CoreTeam.shared != nil && count >= 2 * minimumElementsPerPart ? 2 : 1
     }
-
-    /// Parts a long pass is cut into (at most); two, one per core, as for products (`BLAS.partsPerProduct`).
-    nonisolated(unsafe) public static var partsPerPass = 2
 
     /// Splits `0 ..< count` into ranges (several for long passes, each a multiple of 16
     /// elements long so that SIMD lanes and cache lines stay whole) and calls `body(start, length)`

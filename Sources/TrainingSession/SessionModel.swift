@@ -88,15 +88,14 @@ public final class SessionModel {
     }
 
     private func trainSidePanel(_ gan1d: Gan1D) {
-        let allowed = gan1dTimeShare * (ProcessInfo.processInfo.systemUptime - startTime)
-        gan1dSeconds = max(gan1dSeconds, allowed - gan1dCreditLimit)
-        for _ in 0 ..< gan1dStepsPerStep {
-            let start = ProcessInfo.processInfo.systemUptime
-            guard gan1dSeconds <= gan1dTimeShare * (start - startTime) else { return }
-            gan1d.trainStep()
-            gan1dSeconds += ProcessInfo.processInfo.systemUptime - start
+        gan1dSeconds = max(gan1dSeconds, gan1dAllowance - gan1dCreditLimit)
+        for _ in 0 ..< gan1dStepsPerStep where gan1dSeconds <= gan1dAllowance {
+            _ = counted { gan1d.trainStep() }
         }
     }
+
+    /// The 1-D time the share allows so far.
+    private var gan1dAllowance: Double { gan1dTimeShare * (ProcessInfo.processInfo.systemUptime - startTime) }
 
     /// Runs a piece of 1-D work and counts its time against the panel's share.
     private func counted<T>(_ work: () -> T) -> T {

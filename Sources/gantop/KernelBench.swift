@@ -23,7 +23,7 @@ enum KernelBench {
         }))
         if let team = CoreTeam.shared {
             rows.append(("empty team job round trip (µs)", 1e6 / Stopwatch.rate(seconds: t, warmup: 0.1) {
-                team.run { _ in }
+                team.run(parts: 2) { _ in }
             }))
         }
         // G's last layer at B = 64, with W stored as today ([out, in], PyTorch's layout) and as
