@@ -18,7 +18,7 @@ public enum Checkpoint {
             tensors.merge(network.parameters.checkpointTensors()) { _, new in new }
         }
         if let average = gan.averagedGenerator {
-            for e in average.parameters.entries { tensors[e.name] = Tensor(shape: e.shape, floats: average.parameters.value(e).toArray()) }
+            for e in average.parameters.entries { tensors[e.name] = Tensor(shape: e.shape, floats: average.parameters.array(e, of: .values)) }
         }
         tensors["viz.latents"] = Tensor(shape: [latents.count / gan.configuration.latentSize, gan.configuration.latentSize],
                                         floats: latents)

@@ -85,13 +85,14 @@ public final class MNISTGAN {
         discriminatorInput = arena.matrix(rows: 2 * capacity, cols: MNISTImages.pixelsPerImage)
         self.arena = arena
         generator = MLP(layers: configuration.generatorLayers, maxRows: capacity, namePrefix: "g.",
-                        outputStorage: discriminatorInput.rows(capacity, count: capacity))
-        discriminator = MLP(layers: configuration.discriminatorLayers, maxRows: 2 * capacity, namePrefix: "d.")
+                        outputStorage: discriminatorInput.rows(capacity, count: capacity), panelled: true)
+        discriminator = MLP(layers: configuration.discriminatorLayers, maxRows: 2 * capacity, namePrefix: "d.", panelled: true)
         var initRNG = RandomGenerator(seed: seed)
         generator.initialiseGlorotUniform(rng: &initRNG)
         discriminator.initialiseGlorotUniform(rng: &initRNG)
         if configuration.generatorAverageDecay != nil {
-            let average = MLP(layers: configuration.generatorLayers, maxRows: 1, namePrefix: "g_ema.")
+            // Same layout as G's (panelled alike), so the average is one elementwise pass.
+            let average = MLP(layers: configuration.generatorLayers, maxRows: 1, namePrefix: "g_ema.", panelled: true)
             average.parameters.values.update(from: generator.parameters.values, count: generator.parameters.count)
             averagedGenerator = average
         } else {

@@ -2,7 +2,8 @@
 /// backward passes written out by hand, side by side.
 ///
 /// Weights are [out, in] like PyTorch's `nn.Linear` (so checkpoints need no transposing) and
-/// live in one `ParameterSet`; activations and gradients live in one `FloatArena` sized for
+/// live in one `ParameterSet`, row-major or, when asked for and the CPU allows, in panels for
+/// `PanelProducts` (checkpoints still see [out, in]); activations and gradients live in one `FloatArena` sized for
 /// `maxRows`, so calls with any batch up to `maxRows` allocate nothing.
 public final class MLP {
     public struct Layer: Sendable, Equatable {
@@ -28,13 +29,18 @@ public final class MLP {
     private let deltas: [Matrix]
     /// Gradient w.r.t. the network input (for D: what flows back into G).
     public let inputGradient: Matrix
+    /// Which layers keep their weights in panels.
+    public let isPanelled: [Bool]
 
     /// - Parameters:
     ///   - namePrefix: parameter names become `<prefix>fc1.weight`, `<prefix>fc1.bias`, …
     ///   - outputStorage: where the last layer writes, if the caller wants it somewhere specific
     ///     (G writes its fakes straight into D's input batch: no copy).
+    ///   - panelled: keep the weights in panels where `PanelProducts` can (the training networks;
+    ///     code that multiplies by `weight(_:)` itself needs row-major weights). A shared set
+    ///     keeps its own layout.
     public init(layers: [Layer], maxRows: Int, namePrefix: String = "", outputStorage: Matrix? = nil,
-                sharing shared: ParameterSet? = nil) {
+                sharing shared: ParameterSet? = nil, panelled: Bool = false) {
         precondition(!layers.isEmpty && maxRows > 0)
         for (a, b) in zip(layers, layers.dropFirst()) {
             precondition(a.outputs == b.inputs, "layer sizes do not chain: \(a.outputs) → \(b.inputs)")
@@ -46,11 +52,15 @@ public final class MLP {
             shapes.append(("\(namePrefix)fc\(i + 1).weight", [l.outputs, l.inputs]))
             shapes.append(("\(namePrefix)fc\(i + 1).bias", [l.outputs]))
         }
-        let params = shared ?? ParameterSet(shapes: shapes)
+        let panelledNames = panelled ? Set(layers.indices.compactMap { i in
+            PanelProducts.canPanel(outputs: layers[i].outputs, inputs: layers[i].inputs) ? shapes[2 * i].name : nil
+        }) : []
+        let params = shared ?? ParameterSet(shapes: shapes, panelled: panelledNames)
         precondition(params.entries.map(\.shape) == shapes.map(\.shape), "shared parameters do not fit these layers")
         parameters = params
         weights = stride(from: 0, to: shapes.count, by: 2).map { params.entries[$0] }
         biases = stride(from: 1, to: shapes.count, by: 2).map { params.entries[$0] }
+        isPanelled = weights.map(\.isPanelled)
 
         var arenaShapes = layers.map { (rows: maxRows, cols: $0.outputs) }   // outputs
         arenaShapes += layers.map { (rows: maxRows, cols: $0.outputs) }      // deltas
@@ -77,14 +87,25 @@ public final class MLP {
     public func initialiseGlorotUniform(rng: inout RandomGenerator) {
         for (w, l) in zip(weights, layers) {
             let limit = (6 / Float(l.inputs + l.outputs)).squareRoot()
-            let p = parameters.values + w.offset
-            for i in 0 ..< w.count { p[i] = rng.uniform(-limit, limit) }
+            // Drawn in [out, in] order whatever the storage, so a seed gives the same network.
+            parameters.load((0 ..< w.count).map { _ in rng.uniform(-limit, limit) }, into: w, block: .values)
         }
         for b in biases { (parameters.values + b.offset).update(repeating: 0, count: b.count) }
     }
 
-    public func weight(_ layer: Int) -> Matrix { parameters.value(weights[layer]) }
-    public func weightGradient(_ layer: Int) -> Matrix { parameters.grad(weights[layer]) }
+    /// Layer `layer`'s weights as an [out, in] matrix view (row-major layers only).
+    public func weight(_ layer: Int) -> Matrix {
+        precondition(!isPanelled[layer], "weight(_:) of a panelled layer: use parameters.array(_:of:)")
+        return parameters.value(weights[layer])
+    }
+
+    public func weightGradient(_ layer: Int) -> Matrix {
+        precondition(!isPanelled[layer], "weightGradient(_:) of a panelled layer: use parameters.array(_:of:)")
+        return parameters.grad(weights[layer])
+    }
+
+    /// Layer `layer`'s weight entry (its values row-major through `parameters.array(_:of:)`).
+    public func weightEntry(_ layer: Int) -> ParameterSet.Entry { weights[layer] }
 
     /// Layer `layer`'s outputs from the last forward pass (its first `rows` rows).
     public func layerOutput(_ layer: Int, rows: Int) -> Matrix { outputs[layer].prefix(rows: rows) }
@@ -114,7 +135,11 @@ public final class MLP {
         var x = input
         for i in layers.indices {
             let y = outputs[i].prefix(rows: n)
-            BLAS.gemm(x, weight(i), transposeB: true, into: y)
+            if isPanelled[i] {
+                PanelProducts.forward(x, panels: parameters.values + weights[i].offset, into: y)
+            } else {
+                BLAS.gemm(x, weight(i), transposeB: true, into: y)
+            }
             layers[i].activation.applyWithBias(y, bias: bias(i).base)
             if i < droppedLayers, var generator = rng {
                 precondition(layers[i].activation.backwardNeedsOnlySign, "dropout needs a piecewise-linear activation")
@@ -155,23 +180,46 @@ public final class MLP {
             let delta = deltas[i].prefix(rows: n)
             let x = i == 0 ? input : outputs[i - 1].prefix(rows: n)
             if weightGradients, update == nil {
-                BLAS.gemm(delta, transposeA: true, x, into: parameters.grad(weights[i]), beta: accumulate ? 1 : 0)
+                if isPanelled[i] {
+                    PanelProducts.weightGradient(delta, x, into: parameters.grads + weights[i].offset, accumulate: accumulate)
+                } else {
+                    BLAS.gemm(delta, transposeA: true, x, into: parameters.grad(weights[i]), beta: accumulate ? 1 : 0)
+                }
                 ElementwiseKernels.sumRows(delta, into: parameters.grads + biases[i].offset, accumulate: accumulate)
             }
             if i > 0 {
                 let below = deltas[i - 1].prefix(rows: n)
-                BLAS.gemm(delta, weight(i), into: below)
+                multiplyByWeight(delta, layer: i, into: below)
                 // Through the dropout (a dropped unit's output is 0, a kept one keeps its sign, so
                 // the activation's derivative below is still right for the kept ones).
                 if i - 1 < droppedLayers { dropoutMasks[i - 1].apply(to: below) }
                 layers[i - 1].activation.backward(outputs: outputs[i - 1].prefix(rows: n), grad: below)
             } else if wantInput {
                 let target = (inputTarget ?? inputGradient).prefix(rows: n)
-                BLAS.gemm(delta, weight(0), into: target)
+                multiplyByWeight(delta, layer: 0, into: target)
             }
             if let update { self.update(layer: i, delta: delta, input: x, step: update) }
         }
     }
+
+    /// δ · W_i: the gradient at layer i's input.
+    private func multiplyByWeight(_ delta: Matrix, layer i: Int, into target: Matrix) {
+        if isPanelled[i] {
+            PanelProducts.inputGradient(delta, panels: parameters.values + weights[i].offset, into: target,
+                                        scratch: stripScratch)
+        } else {
+            BLAS.gemm(delta, weight(i), into: target)
+        }
+    }
+
+    /// Two threads' strips for `PanelProducts.inputGradient`, made at the first panelled backward.
+    private lazy var stripScratch: UnsafeMutablePointer<Float> = {
+        let perThread = PanelProducts.scratchFloats(outputs: layers.map(\.outputs).max()!)
+        let arena = FloatArena(capacity: FloatArena.capacity(for: [(2, perThread)]))
+        stripArena = arena
+        return arena.matrix(rows: 2, cols: perThread).base
+    }()
+    private var stripArena: FloatArena?
 
     /// Layer `i`'s Adam update from δ_i and its input x: the bias from Σ_rows δ, then the weights in
     /// tiles of whole rows (output units), dW_tile = δ[:, tile]ᵀ · x into one thread's scratch,
@@ -207,7 +255,7 @@ final class UpdateScratch {
 
     init(capacity: Int, widestRow: Int) {
         self.capacity = capacity
-        stride = (max(capacity, widestRow) + 15) & ~15
+        stride = (max(capacity, 16 * widestRow) + 15) & ~15   // at least one panel of units
         arena = FloatArena(capacity: FloatArena.capacity(for: [(2, stride)]))
         tiles = arena.matrix(rows: 2, cols: stride).base
     }
@@ -219,12 +267,17 @@ private struct WeightTiles: @unchecked Sendable {
     let values, firstMoment, secondMoment: UnsafeMutablePointer<Float>  // at the layer's weights
     let delta, input, scratch: UnsafeMutablePointer<Float>
     let units, inputs, batch, deltaStride, rowsPerTile, scratchStride: Int
+    /// Panel layout: tiles are whole pairs of panels (32 units) where they fit, and units
+    /// first ..< first + rows are then still the contiguous floats from first · inputs on.
+    let isPanelled: Bool
 
     init(parameters p: ParameterSet, weight w: ParameterSet.Entry, scratch: UpdateScratch, delta: Matrix, input: Matrix) {
         (values, firstMoment, secondMoment) = (p.values + w.offset, p.firstMoment + w.offset, p.secondMoment + w.offset)
         (self.delta, self.input, self.scratch, scratchStride) = (delta.base, input.base, scratch.tiles, scratch.stride)
         (units, inputs, batch, deltaStride) = (w.shape[0], w.shape[1], delta.rows, delta.cols)
-        rowsPerTile = max(1, scratch.capacity / inputs)
+        isPanelled = w.isPanelled
+        let fitting = max(1, scratch.capacity / inputs)
+        rowsPerTile = isPanelled ? (fitting >= 32 ? fitting & ~31 : 16) : fitting
     }
 
     var count: Int { (units + rowsPerTile - 1) / rowsPerTile }
@@ -232,7 +285,12 @@ private struct WeightTiles: @unchecked Sendable {
     func update(_ tile: Int, worker: Int, step: Adam.Step) {
         let first = tile * rowsPerTile, rows = min(rowsPerTile, units - first)
         let dW = scratch + worker * scratchStride
-        BLAS.raw(true, false, rows, inputs, batch, 1, delta + first, deltaStride, input, inputs, 0, dW, inputs)
+        if isPanelled {
+            PanelProducts.weightGradient(delta, deltaStride, input, rows: batch, inputs: inputs,
+                                         panels: first / 16 ..< (first + rows) / 16, into: dW, accumulate: false)
+        } else {
+            BLAS.raw(true, false, rows, inputs, batch, 1, delta + first, deltaStride, input, inputs, 0, dW, inputs)
+        }
         let at = first * inputs
         step.apply(values: values + at, grads: dW, m: firstMoment + at, v: secondMoment + at, count: rows * inputs)
     }

@@ -9,11 +9,17 @@ import Darwin
 ///
 /// Contiguity is the point: Adam is then one vectorisable pass over four flat arrays, and a
 /// checkpoint is a list of (name, offset, shape) entries into those arrays.
+///
+/// A weight may be stored in panels (`Entry.isPanelled`, see `PanelProducts`): its shape stays
+/// the logical [out, in] and everything that crosses the set's boundary (`arrays(of:)`,
+/// `load(_:into:block:)`, checkpoints) sees row-major data; only the products see the panels.
 public final class ParameterSet {
     public struct Entry: Sendable, Equatable {
         public let name: String
         public let offset: Int
         public let shape: [Int]
+        /// Stored in 16-unit panels rather than row-major (same for all four blocks).
+        public let isPanelled: Bool
         public var count: Int { shape.reduce(1, *) }
     }
 
@@ -25,11 +31,14 @@ public final class ParameterSet {
     public let firstMoment: UnsafeMutablePointer<Float>
     public let secondMoment: UnsafeMutablePointer<Float>
 
-    public init(shapes: [(name: String, shape: [Int])]) {
+    /// - Parameter panelled: names of [out, in] weights to store in panels (out a multiple of 16).
+    public init(shapes: [(name: String, shape: [Int])], panelled: Set<String> = []) {
         var entries: [Entry] = []
         var offset = 0
         for (name, shape) in shapes {
-            entries.append(Entry(name: name, offset: offset, shape: shape))
+            let isPanelled = panelled.contains(name)
+            precondition(!isPanelled || (shape.count == 2 && shape[0] % 16 == 0), "\(name) cannot be panelled")
+            entries.append(Entry(name: name, offset: offset, shape: shape, isPanelled: isPanelled))
             offset += (shape.reduce(1, *) + 15) & ~15  // keep every tensor 64-byte aligned
         }
         self.entries = entries
@@ -58,7 +67,8 @@ public final class ParameterSet {
 
     public func entry(named name: String) -> Entry? { entries.first { $0.name == name } }
 
-    /// The parameter as a matrix view (1-D tensors become one row).
+    /// The parameter's storage as a matrix view (1-D tensors become one row). For a panelled
+    /// entry that is the panels, not [out, in]: use `array(_:of:)` for the logical values.
     public func value(_ e: Entry) -> Matrix { view(values, e) }
     public func grad(_ e: Entry) -> Matrix { view(grads, e) }
 
@@ -71,8 +81,17 @@ public final class ParameterSet {
 
     /// Copies of one block's tensors by name (checkpoints, tests).
     public func arrays(of block: Block) -> [(entry: Entry, data: [Float])] {
-        let p = pointer(block)
-        return entries.map { e in (e, Array(UnsafeBufferPointer(start: p + e.offset, count: e.count))) }
+        entries.map { e in (e, array(e, of: block)) }
+    }
+
+    /// One tensor of `block`, row-major whatever its storage.
+    public func array(_ e: Entry, of block: Block) -> [Float] {
+        let p = pointer(block) + e.offset
+        guard e.isPanelled else { return Array(UnsafeBufferPointer(start: p, count: e.count)) }
+        return [Float](unsafeUninitializedCapacity: e.count) { buffer, initialised in
+            PanelProducts.unpack(p, outputs: e.shape[0], inputs: e.shape[1], into: buffer.baseAddress!)
+            initialised = e.count
+        }
     }
 
     public enum Block: CaseIterable, Sendable { case values, grads, firstMoment, secondMoment }
@@ -86,11 +105,15 @@ public final class ParameterSet {
         }
     }
 
-    /// Writes one tensor (shape already checked by the caller).
+    /// Writes one tensor, given row-major (shape already checked by the caller).
     public func load(_ data: [Float], into e: Entry, block: Block) {
         precondition(data.count == e.count, "size mismatch loading \(e.name)")
         data.withUnsafeBufferPointer { src in
-            (pointer(block) + e.offset).update(from: src.baseAddress!, count: e.count)
+            if e.isPanelled {
+                PanelProducts.pack(src.baseAddress!, outputs: e.shape[0], inputs: e.shape[1], into: pointer(block) + e.offset)
+            } else {
+                (pointer(block) + e.offset).update(from: src.baseAddress!, count: e.count)
+            }
         }
     }
 

@@ -46,7 +46,8 @@ struct Sample: ParsableCommand {
         let (header, file) = try Checkpoint.read(url)
         let c = header.configuration
         let useAverage = c.generatorAverageDecay != nil && !rawGenerator
-        let generator = MLP(layers: c.generatorLayers, maxRows: min(count, 1000), namePrefix: useAverage ? "g_ema." : "g.")
+        let generator = MLP(layers: c.generatorLayers, maxRows: min(count, 1000), namePrefix: useAverage ? "g_ema." : "g.",
+                            panelled: true)
         for e in generator.parameters.entries {
             generator.parameters.load(try Checkpoint.floats(file, e.name, shape: e.shape, fileName: url.lastPathComponent),
                                       into: e, block: .values)

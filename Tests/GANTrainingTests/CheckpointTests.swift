@@ -50,6 +50,36 @@ final class CheckpointTests: XCTestCase {
                        resumed.discriminator.parameters.arrays(of: .secondMoment).flatMap(\.data))
     }
 
+    /// Files hold [out, in] row-major weights whether or not this CPU keeps them in panels: a
+    /// checkpoint from a panelled run restores exactly into a row-major one (and back).
+    func testCheckpointsAreRowMajorWhateverTheLayout() throws {
+        let panelled = try smallGAN()
+        for _ in 0 ..< 3 { panelled.trainStep() }
+        let url = scratch.appendingPathComponent("layout.safetensors")
+        try Checkpoint.make(gan: panelled, latents: latents(panelled)).write(to: url)
+        let (header, file) = try Checkpoint.read(url)
+        let saved = PanelProducts.isEnabled
+        PanelProducts.isEnabled = false
+        let rowMajor = MNISTGAN(configuration: header.configuration, images: try Fixtures.trainingImages().prefix(100), seed: header.seed)
+        PanelProducts.isEnabled = saved
+        XCTAssertFalse(rowMajor.generator.isPanelled.contains(true))
+        try Checkpoint.restore(rowMajor, from: file, header: header, fileName: "layout")
+        for net in [\MNISTGAN.generator, \MNISTGAN.discriminator] {
+            for block in [ParameterSet.Block.values, .firstMoment, .secondMoment] {
+                XCTAssertEqual(rowMajor[keyPath: net].parameters.arrays(of: block).flatMap(\.data),
+                               panelled[keyPath: net].parameters.arrays(of: block).flatMap(\.data))
+            }
+        }
+        // The file's own bytes are the row-major matrix: unit 1's first weight is element [1, 0].
+        let w = rowMajor.generator.parameters.array(rowMajor.generator.weightEntry(3), of: .values)
+        XCTAssertEqual(try Checkpoint.floats(file, "g.fc4.weight", shape: [784, 1024], fileName: "layout")[1024], w[1024])
+        XCTAssertEqual(rowMajor.generator.weight(3)[1, 0], w[1024])
+        // And on: both layouts train the same network (within float rounding).
+        let a = panelled.trainStep(), b = rowMajor.trainStep()
+        XCTAssertEqual(a.dLoss, b.dLoss, accuracy: 1e-4)
+        XCTAssertEqual(a.gLoss, b.gLoss, accuracy: 1e-4)
+    }
+
     /// The tuned recipe with a changed objective and optimizer: the settings, the smoothing and
     /// G's weight average all come back, and training continues bit for bit.
     func testResumeKeepsSettingsAndTheWeightAverage() throws {

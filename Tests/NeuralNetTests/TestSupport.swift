@@ -38,8 +38,8 @@ class NeuralNetTestCase: XCTestCase {
     /// An MLP kept alive for the test, Glorot-initialised, with small random (non-zero) biases
     /// so that bias paths are actually exercised.
     func makeMLP(_ layers: [MLP.Layer], maxRows: Int, seed: UInt64,
-                 outputStorage: Matrix? = nil) -> MLP {
-        let net = keep(MLP(layers: layers, maxRows: maxRows, outputStorage: outputStorage))
+                 outputStorage: Matrix? = nil, panelled: Bool = false) -> MLP {
+        let net = keep(MLP(layers: layers, maxRows: maxRows, outputStorage: outputStorage, panelled: panelled))
         var rng = RandomGenerator(seed: seed)
         net.initialiseGlorotUniform(rng: &rng)
         for i in layers.indices { rng.fillUniform(net.bias(i).buffer, -0.3, 0.3) }

@@ -1,0 +1,105 @@
+import CPanelKernels
+import Foundation
+
+/// A layer's three products with its weights kept in panels (`CPanelKernels`), shared between
+/// the cores like `BLAS.gemm`.
+///
+/// Why our own kernels: at 64–256 rows OpenBLAS spends a fifth or more of each call repacking the
+/// weights, and its X·Wᵀ path runs at ~75 % of its X·W one. With W stored once in the layout the
+/// micro-kernel reads (16 units per vector), the forward product and the weight gradient need no
+/// packing at all, and Adam, being elementwise, does not care how the weights are laid out.
+/// `gantop bench --kernels` measures each product against `cblas_sgemm`.
+public enum PanelProducts {
+    /// The CPU runs the kernels (AVX-512F).
+    public static let isSupported = pk_available() != 0
+
+    /// Whether new networks that ask for panels get them: supported, and not turned off with
+    /// `GANTOP_KERNELS=blas` (for side-by-side measurements). Tests flip it to compare both paths.
+    nonisolated(unsafe) public static var isEnabled =
+        isSupported && ProcessInfo.processInfo.environment["GANTOP_KERNELS"] != "blas"
+
+    /// Whether a [out, in] weight can live in panels.
+    public static func canPanel(outputs: Int, inputs: Int) -> Bool {
+        isEnabled && outputs % 16 == 0 && outputs >= 16 && inputs >= 1
+    }
+
+    static func pack(_ rowMajor: UnsafePointer<Float>, outputs: Int, inputs: Int, into panels: UnsafeMutablePointer<Float>) {
+        pk_pack(rowMajor, outputs, inputs, panels)
+    }
+
+    static func unpack(_ panels: UnsafePointer<Float>, outputs: Int, inputs: Int, into rowMajor: UnsafeMutablePointer<Float>) {
+        pk_unpack(panels, outputs, inputs, rowMajor)
+    }
+
+    /// y = x · Wᵀ, W [y.cols, x.cols] in panels.
+    static func forward(_ x: Matrix, panels: UnsafeMutablePointer<Float>, into y: Matrix) {
+        precondition(x.rows == y.rows && y.cols % 16 == 0, "panel forward: bad shapes")
+        let (rows, inputs, panelCount) = (x.rows, x.cols, y.cols / 16)
+        let p = GemmOperands(a: x.base, b: panels, c: y.base)
+        let (parts, width) = split(panelCount, work: rows * inputs * y.cols)
+        run(parts) { part, _ in
+            let first = part * width
+            pk_forward(p.a, inputs, rows, p.b, inputs, first, min(width, panelCount - first), p.c, y.cols)
+        }
+    }
+
+    /// dx = d · W, W [d.cols, dx.cols] in panels. `scratch` holds `scratchFloats(outputs:)` per
+    /// thread of the core team (two), 64-byte aligned.
+    static func inputGradient(_ d: Matrix, panels: UnsafeMutablePointer<Float>, into dx: Matrix,
+                              scratch: UnsafeMutablePointer<Float>) {
+        precondition(d.rows == dx.rows && d.cols % 16 == 0, "panel input gradient: bad shapes")
+        let (rows, outputs, inputs) = (d.rows, d.cols, dx.cols)
+        let p = GemmOperands(a: d.base, b: panels, c: dx.base)
+        let strips = (inputs + 31) / 32
+        let (parts, width) = split(strips, work: rows * inputs * outputs)
+        let perThread = scratchFloats(outputs: outputs)
+        run(parts) { part, worker in
+            let first = part * width * 32, count = min(width * 32, inputs - first)
+            guard count > 0 else { return }
+            pk_input_gradient(p.a, outputs, rows, p.b, outputs, inputs, first, count, p.c, inputs,
+                              scratch + worker * perThread)
+        }
+    }
+
+    /// Floats of one thread's input-gradient strip for a layer of `outputs` units.
+    static func scratchFloats(outputs: Int) -> Int { outputs * 32 }
+
+    /// The weight gradient dᵀ · x into `gradient` (panel layout), on the cores.
+    static func weightGradient(_ d: Matrix, _ x: Matrix, into gradient: UnsafeMutablePointer<Float>, accumulate: Bool) {
+        precondition(d.rows == x.rows && d.cols % 16 == 0, "panel weight gradient: bad shapes")
+        let (rows, inputs, panelCount) = (d.rows, x.cols, d.cols / 16)
+        let p = GemmOperands(a: d.base, b: x.base, c: gradient)
+        let (parts, width) = split(panelCount, work: rows * inputs * d.cols)
+        run(parts) { part, _ in
+            let first = part * width
+            weightGradient(p.a, d.cols, p.b, rows: rows, inputs: inputs, panels: first ..< min(first + width, panelCount),
+                           into: p.c + first * inputs * 16, accumulate: accumulate)
+        }
+    }
+
+    /// Panels `panels` of the weight gradient dᵀ · x (d with `deltaStride` floats per row, x
+    /// row-major with `inputs` columns) into `tile`, which then holds them contiguously.
+    static func weightGradient(_ d: UnsafeMutablePointer<Float>, _ deltaStride: Int, _ x: UnsafeMutablePointer<Float>,
+                               rows: Int, inputs: Int, panels: Range<Int>, into tile: UnsafeMutablePointer<Float>,
+                               accumulate: Bool) {
+        pk_weight_gradient(d, deltaStride, x, inputs, rows, inputs, panels.lowerBound, panels.count, tile, accumulate ? 1 : 0)
+    }
+
+    /// Parts for `units` (panels or strips): as many as `BLAS.split` gives a product of this
+    /// size, in whole pairs of units where possible (the kernel does two panels at once).
+    private static func split(_ units: Int, work: Int) -> (parts: Int, width: Int) {
+        guard CoreTeam.shared != nil, work >= BLAS.splitThreshold, units >= 2 else { return (1, units) }
+        let wanted = min(BLAS.partsPerProduct, units)
+        var width = (units + wanted - 1) / wanted
+        if width % 2 == 1, width < units { width += 1 }
+        return ((units + width - 1) / width, width)
+    }
+
+    private static func run(_ parts: Int, _ body: (_ part: Int, _ worker: Int) -> Void) {
+        if parts > 1, let team = CoreTeam.shared {
+            team.runWithWorker(parts: parts, body)
+        } else {
+            for part in 0 ..< parts { body(part, 0) }
+        }
+    }
+}
