@@ -27,9 +27,9 @@ let package = Package(
 
         // The numeric targets are optimised in debug builds too: `swift test` trains real networks,
         // and unoptimised elementwise loops are ~30× slower (tests can still @testable import them).
-        // AVX-512 micro-kernels for weights kept in panels (chosen at run time; OpenBLAS otherwise).
-        .target(name: "CPanelKernels", cSettings: [.unsafeFlags(["-O3"])]),
-        .target(name: "NeuralNet", dependencies: ["CBLAS", "CPanelKernels"], swiftSettings: optimisedAlways),
+        // AVX-512 kernels in C: products for weights kept in panels, and Adam (chosen at run time; OpenBLAS and Swift SIMD otherwise).
+        .target(name: "CKernels", cSettings: [.unsafeFlags(["-O3"])]),
+        .target(name: "NeuralNet", dependencies: ["CBLAS", "CKernels"], swiftSettings: optimisedAlways),
         .target(name: "GANFormats", dependencies: ["CZlib"], swiftSettings: optimisedInDebug),
         .target(name: "GANTraining", dependencies: ["NeuralNet", "GANFormats"], swiftSettings: optimisedInDebug),
         .target(name: "GANView"),
