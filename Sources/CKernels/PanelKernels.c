@@ -68,31 +68,13 @@ static const micro_kernel kernels[13][2] = {
 };
 enum { MAX_ROWS = 12 };
 
-// Memory to pull into the cache while the kernels compute: up to three arrays, a share of their
-// lines after each micro-tile, so that the loads overlap arithmetic instead of following it.
-typedef struct {
-    const char *arrays[3];
-    long lines, next, perTile;
-} prefetcher;
-
-static void prefetch_some(prefetcher *p) {
-    if (!p) return;
-    long end = p->next + p->perTile < p->lines ? p->next + p->perTile : p->lines;
-    for (long line = p->next; line < end; line++)
-        for (int a = 0; a < 3; a++)
-            if (p->arrays[a]) _mm_prefetch(p->arrays[a] + line * 64, _MM_HINT_T1);
-    p->next = end;
-}
-
 // C[rows][16·width] over rows in tiles of at most 12 (the largest tile whose 24 accumulators fit
 // the 32 vector registers with room for the operands).
 static void tiles(long rows, int width, const float *a, long sa, long sk, const float *b0,
-                  const float *b1, long sb, long k, float *c0, float *c1, long sc, int accumulate,
-                  prefetcher *prefetch) {
+                  const float *b1, long sb, long k, float *c0, float *c1, long sc, int accumulate) {
     for (long r = 0; r < rows; r += MAX_ROWS) {
         long mr = rows - r < MAX_ROWS ? rows - r : MAX_ROWS;
         kernels[mr][width - 1](a + r * sa, sa, sk, b0, b1, sb, k, c0 + r * sc, c1 + r * sc, sc, accumulate);
-        prefetch_some(prefetch);
     }
 }
 
@@ -101,29 +83,18 @@ void pk_forward(const float *x, long ldx, long rows, const float *panels, long i
     for (long p = firstPanel; p < firstPanel + panelCount; p += 2) {
         int width = p + 1 < firstPanel + panelCount ? 2 : 1;
         const float *b0 = panels + p * in * 16;
-        tiles(rows, width, x, ldx, 1, b0, b0 + in * 16, 16, in, y + p * 16, y + p * 16 + 16, ldy, 0, 0);
+        tiles(rows, width, x, ldx, 1, b0, b0 + in * 16, 16, in, y + p * 16, y + p * 16 + 16, ldy, 0);
     }
 }
 
 void pk_weight_gradient(const float *d, long ldd, const float *x, long ldx, long rows, long in,
                         long firstPanel, long panelCount, float *g, int accumulate) {
-    pk_weight_gradient_prefetching(d, ldd, x, ldx, rows, in, firstPanel, panelCount, g, accumulate, 0, 0, 0);
-}
-
-void pk_weight_gradient_prefetching(const float *d, long ldd, const float *x, long ldx, long rows, long in,
-                                    long firstPanel, long panelCount, float *g, int accumulate,
-                                    const float *prefetch0, const float *prefetch1, const float *prefetch2) {
-    const long floats = panelCount * 16 * in, microTiles = (panelCount + 1) / 2 * ((in + MAX_ROWS - 1) / MAX_ROWS);
-    const long lines = (floats * 4 + 63) / 64;
-    prefetcher pf = {{(const char *)prefetch0, (const char *)prefetch1, (const char *)prefetch2}, lines, 0,
-                     (lines + microTiles - 1) / microTiles};
-    prefetcher *prefetch = prefetch0 || prefetch1 || prefetch2 ? &pf : 0;
     // Rows of the micro-tile are inputs i (A(i, r) = X[r][i]); the reduction runs over the batch.
     for (long p = 0; p < panelCount; p += 2) {
         int width = p + 1 < panelCount ? 2 : 1;
         const float *b0 = d + (firstPanel + p) * 16;
         float *c0 = g + p * in * 16;
-        tiles(in, width, x, 1, ldx, b0, b0 + 16, ldd, rows, c0, c0 + in * 16, 16, accumulate, prefetch);
+        tiles(in, width, x, 1, ldx, b0, b0 + 16, ldd, rows, c0, c0 + in * 16, 16, accumulate);
     }
 }
 
@@ -174,7 +145,7 @@ void pk_input_gradient(const float *d, long ldd, long rows, const float *panels,
                 for (long j = 0; j < 16; j++) s[j * 32 + c] = block[c * 16 + j];
         }
         if (strip % 16 == 0) {
-            tiles(rows, (int)(strip / 16), d, ldd, 1, scratch, scratch + 16, 32, out, dx + i0, dx + i0 + 16, lddx, 0, 0);
+            tiles(rows, (int)(strip / 16), d, ldd, 1, scratch, scratch + 16, 32, out, dx + i0, dx + i0 + 16, lddx, 0);
         } else {
             // A ragged last strip (in % 16 != 0): plain loops, rare (no such layer in the GANs).
             for (long r = 0; r < rows; r++)

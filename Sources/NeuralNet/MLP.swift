@@ -1,5 +1,3 @@
-import Foundation
-
 /// A stack of fully-connected layers, each followed by an activation, with its forward and
 /// backward passes written out by hand, side by side.
 ///
@@ -240,9 +238,10 @@ public final class MLP {
     }
 
     /// Floats of one thread's weight-gradient tile: small enough to stay in a core's L2 cache
-    /// while Adam reads it back, large enough that repacking the layer's input for every tile
-    /// stays cheap. Measured with `scripts/ab-speed` at B = 64: 32 K floats 0.96×, 128 K 0.92× of 64 K.
-    nonisolated(unsafe) public static var tileCapacity = Int(ProcessInfo.processInfo.environment["GANTOP_TILE"] ?? "") ?? 65_536
+    /// while Adam reads it back. Measured with `scripts/ab-speed` at B = 64 (panel kernels, Adam
+    /// in C): 32 K floats 1.005×, 128 K 0.94× of 64 K. Pulling the tile's weights and moments
+    /// into L2 (software prefetch) while its gradient is computed gave 0.99×: not kept.
+    nonisolated(unsafe) public static var tileCapacity = 65_536
 
     /// Two tiles, one per thread of the core team, made at the first fused update.
     private lazy var updateScratch = UpdateScratch(capacity: Self.tileCapacity, widestRow: layers.map(\.inputs).max()!)
@@ -288,10 +287,8 @@ private struct WeightTiles: @unchecked Sendable {
         let first = tile * rowsPerTile, rows = min(rowsPerTile, units - first)
         let dW = scratch + worker * scratchStride
         if isPanelled {
-            let at = first * inputs
             PanelProducts.weightGradient(delta, deltaStride, input, rows: batch, inputs: inputs,
-                                         panels: first / 16 ..< (first + rows) / 16, into: dW, accumulate: false,
-                                         prefetching: (values + at, firstMoment + at, secondMoment + at))
+                                         panels: first / 16 ..< (first + rows) / 16, into: dW, accumulate: false)
         } else {
             BLAS.raw(true, false, rows, inputs, batch, 1, delta + first, deltaStride, input, inputs, 0, dW, inputs)
         }

@@ -79,21 +79,11 @@ public enum PanelProducts {
 
     /// Panels `panels` of the weight gradient dᵀ · x (d with `deltaStride` floats per row, x
     /// row-major with `inputs` columns) into `tile`, which then holds them contiguously.
-    /// `prefetching`: the weights and moments at the tile, which the fused update reads next,
-    /// pulled into the cache meanwhile.
     static func weightGradient(_ d: UnsafeMutablePointer<Float>, _ deltaStride: Int, _ x: UnsafeMutablePointer<Float>,
                                rows: Int, inputs: Int, panels: Range<Int>, into tile: UnsafeMutablePointer<Float>,
-                               accumulate: Bool, prefetching p: (UnsafeMutablePointer<Float>, UnsafeMutablePointer<Float>,
-                                                                 UnsafeMutablePointer<Float>)? = nil) {
-        if let p, prefetchEnabled {
-            pk_weight_gradient_prefetching(d, deltaStride, x, inputs, rows, inputs, panels.lowerBound, panels.count, tile,
-                                           accumulate ? 1 : 0, p.0, p.1, p.2)
-        } else {
-            pk_weight_gradient(d, deltaStride, x, inputs, rows, inputs, panels.lowerBound, panels.count, tile, accumulate ? 1 : 0)
-        }
+                               accumulate: Bool) {
+        pk_weight_gradient(d, deltaStride, x, inputs, rows, inputs, panels.lowerBound, panels.count, tile, accumulate ? 1 : 0)
     }
-
-    nonisolated(unsafe) static var prefetchEnabled = ProcessInfo.processInfo.environment["GANTOP_PREFETCH"] != "0"
 
     /// Parts for `units` (panels or strips): as many as `BLAS.split` gives a product of this
     /// size, in whole pairs of units where possible (the kernel does two panels at once).

@@ -37,13 +37,6 @@ void pk_input_gradient(const float *d, long ldd, long rows, const float *panels,
 void pk_weight_gradient(const float *d, long ldd, const float *x, long ldx, long rows, long in,
                         long firstPanel, long panelCount, float *g, int accumulate);
 
-/// `pk_weight_gradient`, pulling the same number of floats from each non-null `prefetch` array
-/// into L2 while it computes: the fused Adam update that follows reads those (weights, moments),
-/// and memory then streams while the cores multiply instead of after.
-void pk_weight_gradient_prefetching(const float *d, long ldd, const float *x, long ldx, long rows, long in,
-                                    long firstPanel, long panelCount, float *g, int accumulate,
-                                    const float *prefetch0, const float *prefetch1, const float *prefetch2);
-
 #ifdef __cplusplus
 }
 #endif
