@@ -24,13 +24,16 @@ void pk_unpack(const float *panels, long out, long in, float *w) {
 // The one micro-kernel: C[MR rows][16·NR] (=) Σ_k A(r, k) · B(k, 0 ..< 16·NR), with
 //   A(r, k) = a[r·sa + k·sk]      (broadcast: one float per row and k)
 //   B(k, ·) = b0[k·sb ..< +16], b1[k·sb ..< +16]   (NR = 2 uses both)
-//   C row r = c0[r·sc ..< +16], c1[r·sc ..< +16].
+//   C row r = c0[r·sc ..< +16], c1[r·sc ..< +16],
+// and on the way out, optionally: + bias (bias0/bias1, one vector per column block), then
+// LeakyReLU with `slope` (the forward pass's epilogue, so that it needs no pass of its own).
 // MR·NR ≤ 24 accumulators stay in registers for the whole k loop; a k step is MR broadcasts,
 // NR loads and MR·NR fused multiply-adds.
 #define MICRO_KERNEL(MR, NR)                                                                          \
     AVX512 static void kernel_##MR##_##NR(const float *a, long sa, long sk, const float *b0,          \
                                           const float *b1, long sb, long k, float *c0, float *c1,     \
-                                          long sc, int accumulate) {                                  \
+                                          long sc, int accumulate, const float *bias0,               \
+                                          const float *bias1, float slope, int leaky) {              \
         __m512 acc0[MR], acc1[MR];                                                                    \
         for (int r = 0; r < MR; r++) { acc0[r] = _mm512_setzero_ps(); acc1[r] = _mm512_setzero_ps(); } \
         for (long kk = 0; kk < k; kk++) {                                                             \
@@ -41,6 +44,19 @@ void pk_unpack(const float *panels, long out, long in, float *w) {
                 const __m512 s = _mm512_set1_ps(ak[r * sa]);                                          \
                 acc0[r] = _mm512_fmadd_ps(s, v0, acc0[r]);                                            \
                 if (NR == 2) acc1[r] = _mm512_fmadd_ps(s, v1, acc1[r]);                               \
+            }                                                                                         \
+        }                                                                                             \
+        const __m512 s = _mm512_set1_ps(slope);                                                       \
+        const __m512 zero = _mm512_setzero_ps();                                                      \
+        const __m512 bb0 = bias0 ? _mm512_loadu_ps(bias0) : zero;                                     \
+        const __m512 bb1 = NR == 2 && bias1 ? _mm512_loadu_ps(bias1) : zero;                          \
+        for (int r = 0; r < MR; r++) {                                                                \
+            acc0[r] = _mm512_add_ps(acc0[r], bb0);                                                    \
+            if (NR == 2) acc1[r] = _mm512_add_ps(acc1[r], bb1);                                       \
+            if (leaky) {                                                                              \
+                acc0[r] = _mm512_mask_mul_ps(acc0[r], _mm512_cmp_ps_mask(acc0[r], zero, _CMP_LE_OQ), acc0[r], s); \
+                if (NR == 2)                                                                          \
+                    acc1[r] = _mm512_mask_mul_ps(acc1[r], _mm512_cmp_ps_mask(acc1[r], zero, _CMP_LE_OQ), acc1[r], s); \
             }                                                                                         \
         }                                                                                             \
         for (int r = 0; r < MR; r++) {                                                                \
@@ -60,7 +76,7 @@ BOTH_WIDTHS(1) BOTH_WIDTHS(2) BOTH_WIDTHS(3) BOTH_WIDTHS(4) BOTH_WIDTHS(5) BOTH_
 BOTH_WIDTHS(7) BOTH_WIDTHS(8) BOTH_WIDTHS(9) BOTH_WIDTHS(10) BOTH_WIDTHS(11) BOTH_WIDTHS(12)
 
 typedef void (*micro_kernel)(const float *, long, long, const float *, const float *, long, long,
-                             float *, float *, long, int);
+                             float *, float *, long, int, const float *, const float *, float, int);
 #define PAIR(MR) {kernel_##MR##_1, kernel_##MR##_2}
 static const micro_kernel kernels[13][2] = {
     {0, 0}, PAIR(1), PAIR(2), PAIR(3), PAIR(4), PAIR(5), PAIR(6),
@@ -70,20 +86,28 @@ enum { MAX_ROWS = 12 };
 
 // C[rows][16·width] over rows in tiles of at most 12 (the largest tile whose 24 accumulators fit
 // the 32 vector registers with room for the operands).
-static void tiles(long rows, int width, const float *a, long sa, long sk, const float *b0,
-                  const float *b1, long sb, long k, float *c0, float *c1, long sc, int accumulate) {
+static void tiles_with_epilogue(long rows, int width, const float *a, long sa, long sk, const float *b0,
+                                const float *b1, long sb, long k, float *c0, float *c1, long sc, int accumulate,
+                                const float *bias, float slope, int leaky) {
     for (long r = 0; r < rows; r += MAX_ROWS) {
         long mr = rows - r < MAX_ROWS ? rows - r : MAX_ROWS;
-        kernels[mr][width - 1](a + r * sa, sa, sk, b0, b1, sb, k, c0 + r * sc, c1 + r * sc, sc, accumulate);
+        kernels[mr][width - 1](a + r * sa, sa, sk, b0, b1, sb, k, c0 + r * sc, c1 + r * sc, sc, accumulate,
+                               bias, bias ? bias + 16 : 0, slope, leaky);
     }
 }
 
+static void tiles(long rows, int width, const float *a, long sa, long sk, const float *b0,
+                  const float *b1, long sb, long k, float *c0, float *c1, long sc, int accumulate) {
+    tiles_with_epilogue(rows, width, a, sa, sk, b0, b1, sb, k, c0, c1, sc, accumulate, 0, 0, 0);
+}
+
 void pk_forward(const float *x, long ldx, long rows, const float *panels, long in,
-                long firstPanel, long panelCount, float *y, long ldy) {
+                long firstPanel, long panelCount, float *y, long ldy, const float *bias, float slope, int leaky) {
     for (long p = firstPanel; p < firstPanel + panelCount; p += 2) {
         int width = p + 1 < firstPanel + panelCount ? 2 : 1;
         const float *b0 = panels + p * in * 16;
-        tiles(rows, width, x, ldx, 1, b0, b0 + in * 16, 16, in, y + p * 16, y + p * 16 + 16, ldy, 0);
+        tiles_with_epilogue(rows, width, x, ldx, 1, b0, b0 + in * 16, 16, in, y + p * 16, y + p * 16 + 16, ldy, 0,
+                            bias ? bias + p * 16 : 0, slope, leaky);
     }
 }
 

@@ -135,12 +135,19 @@ public final class MLP {
         var x = input
         for i in layers.indices {
             let y = outputs[i].prefix(rows: n)
-            if isPanelled[i] {
-                PanelProducts.forward(x, panels: parameters.values + weights[i].offset, into: y)
-            } else {
+            let b = bias(i).base, panels = parameters.values + weights[i].offset
+            // Panel kernels add the bias and apply a piecewise-linear activation as they store.
+            switch (isPanelled[i], layers[i].activation) {
+            case (true, .identity): PanelProducts.forward(x, panels: panels, into: y, epilogue: .bias(b))
+            case (true, .leakyReLU(let slope)): PanelProducts.forward(x, panels: panels, into: y, epilogue: .biasLeakyReLU(b, slope: slope))
+            case (true, .relu): PanelProducts.forward(x, panels: panels, into: y, epilogue: .biasLeakyReLU(b, slope: 0))
+            case (true, .tanh):
+                PanelProducts.forward(x, panels: panels, into: y)
+                layers[i].activation.applyWithBias(y, bias: b)
+            case (false, _):
                 BLAS.gemm(x, weight(i), transposeB: true, into: y)
+                layers[i].activation.applyWithBias(y, bias: b)
             }
-            layers[i].activation.applyWithBias(y, bias: bias(i).base)
             if i < droppedLayers, var generator = rng {
                 precondition(layers[i].activation.backwardNeedsOnlySign, "dropout needs a piecewise-linear activation")
                 dropoutMasks[i].fill(keepProbability: 1 - p, rows: n, rng: &generator)

@@ -31,15 +31,28 @@ public enum PanelProducts {
         pk_unpack(panels, outputs, inputs, rowMajor)
     }
 
-    /// y = x · Wᵀ, W [y.cols, x.cols] in panels.
-    static func forward(_ x: Matrix, panels: UnsafeMutablePointer<Float>, into y: Matrix) {
+    /// What the forward product does to its tiles before storing them.
+    enum Epilogue {
+        case none
+        case bias(UnsafeMutablePointer<Float>)
+        case biasLeakyReLU(UnsafeMutablePointer<Float>, slope: Float)
+    }
+
+    /// y = x · Wᵀ, W [y.cols, x.cols] in panels, then the epilogue.
+    static func forward(_ x: Matrix, panels: UnsafeMutablePointer<Float>, into y: Matrix, epilogue: Epilogue = .none) {
         precondition(x.rows == y.rows && y.cols % 16 == 0, "panel forward: bad shapes")
         let (rows, inputs, panelCount) = (x.rows, x.cols, y.cols / 16)
-        let p = GemmOperands(a: x.base, b: panels, c: y.base)
+        let (bias, slope, leaky): (UnsafeMutablePointer<Float>?, Float, Int32) = switch epilogue {
+        case .none: (nil, 0, 0)
+        case .bias(let b): (b, 0, 0)
+        case .biasLeakyReLU(let b, let slope): (b, slope, 1)
+        }
+        let p = GemmOperands(a: x.base, b: panels, c: y.base), b = OptionalPointer(bias)
         let (parts, width) = split(panelCount, work: rows * inputs * y.cols)
         run(parts) { part, _ in
             let first = part * width
-            pk_forward(p.a, inputs, rows, p.b, inputs, first, min(width, panelCount - first), p.c, y.cols)
+            pk_forward(p.a, inputs, rows, p.b, inputs, first, min(width, panelCount - first), p.c, y.cols,
+                       b.pointer, slope, leaky)
         }
     }
 
@@ -50,11 +63,11 @@ public enum PanelProducts {
         precondition(d.rows == dx.rows && d.cols % 16 == 0, "panel input gradient: bad shapes")
         let (rows, outputs, inputs) = (d.rows, d.cols, dx.cols)
         let p = GemmOperands(a: d.base, b: panels, c: dx.base)
-        let strips = (inputs + 31) / 32
+        let strips = (inputs + 15) / 16
         let (parts, width) = split(strips, work: rows * inputs * outputs)
         let perThread = scratchFloats(outputs: outputs)
         run(parts) { part, worker in
-            let first = part * width * 32, count = min(width * 32, inputs - first)
+            let first = part * width * 16, count = min(width * 16, inputs - first)
             guard count > 0 else { return }
             pk_input_gradient(p.a, outputs, rows, p.b, outputs, inputs, first, count, p.c, inputs,
                               scratch + worker * perThread)
@@ -85,13 +98,13 @@ public enum PanelProducts {
         pk_weight_gradient(d, deltaStride, x, inputs, rows, inputs, panels.lowerBound, panels.count, tile, accumulate ? 1 : 0)
     }
 
-    /// Parts for `units` (panels or strips): as many as `BLAS.split` gives a product of this
-    /// size, in whole pairs of units where possible (the kernel does two panels at once).
+    /// Parts for `units` (panels, or 16-column strips): as many as `BLAS.split` gives a product
+    /// of this size, as even as whole units allow (a part's odd panel costs a one-panel tile,
+    /// far less than one core waiting for the other's extra panel pair).
     private static func split(_ units: Int, work: Int) -> (parts: Int, width: Int) {
         guard CoreTeam.shared != nil, work >= BLAS.splitThreshold, units >= 2 else { return (1, units) }
         let wanted = min(BLAS.partsPerProduct, units)
-        var width = (units + wanted - 1) / wanted
-        if width % 2 == 1, width < units { width += 1 }
+        let width = (units + wanted - 1) / wanted
         return ((units + width - 1) / width, width)
     }
 
@@ -102,4 +115,10 @@ public enum PanelProducts {
             for part in 0 ..< parts { body(part, 0) }
         }
     }
+}
+
+/// A nullable pointer shared by the parts of a job (read only).
+struct OptionalPointer: @unchecked Sendable {
+    let pointer: UnsafeMutablePointer<Float>?
+    init(_ pointer: UnsafeMutablePointer<Float>?) { self.pointer = pointer }
 }

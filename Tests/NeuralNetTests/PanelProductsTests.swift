@@ -124,6 +124,20 @@ final class PanelProductsTests: NeuralNetTestCase {
         }
     }
 
+    /// Bias and activation applied in the kernel's epilogue (identity, LeakyReLU, ReLU) or after
+    /// it (tanh) give the row-major network's outputs.
+    func testForwardWithEveryActivation() {
+        var rng = RandomGenerator(seed: 72)
+        for activation in [Activation.identity, .leakyReLU(slope: 0.2), .relu, .tanh] {
+            let layers = [MLP.Layer(37, 48, activation), MLP.Layer(48, 32, activation)]
+            let plain = makeMLP(layers, maxRows: 13, seed: 73), panelled = makeMLP(layers, maxRows: 13, seed: 73, panelled: true)
+            XCTAssertEqual(panelled.isPanelled, [true, true])
+            let input = randomMatrix(13, 37, &rng)
+            assertClose(panelled.forward(input).toArray(), plain.forward(input).toArray(), "\(activation)")
+            assertClose(panelled.layerOutput(0, rows: 13).toArray(), plain.layerOutput(0, rows: 13).toArray(), "\(activation), hidden")
+        }
+    }
+
     func testLoadWritesRowMajorDataIntoPanels() {
         let net = makeMLP([MLP.Layer(3, 16, .identity)], maxRows: 1, seed: 1, panelled: true)
         let e = net.weightEntry(0), data = (0 ..< 48).map(Float.init)

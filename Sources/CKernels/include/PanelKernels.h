@@ -23,9 +23,10 @@ void pk_pack(const float *w, long out, long in, float *panels);
 void pk_unpack(const float *panels, long out, long in, float *w);
 
 /// Y[r][16p + j] = Σ_i X[r][i] · W[16p + j][i] for rows 0 ..< rows and panels
-/// first ..< first + count (Y = X·Wᵀ on those output columns).
+/// first ..< first + count (Y = X·Wᵀ on those output columns); then, if `bias` is not null,
+/// + bias[16p + j], and if `leaky`, LeakyReLU(slope) (y ≤ 0 → slope · y), as the tiles are stored.
 void pk_forward(const float *x, long ldx, long rows, const float *panels, long in,
-                long firstPanel, long panelCount, float *y, long ldy);
+                long firstPanel, long panelCount, float *y, long ldy, const float *bias, float slope, int leaky);
 
 /// dX[r][i] = Σ_o D[r][o] · W[o][i] for input columns i in first ..< first + count (first a
 /// multiple of 16). `scratch` holds out × 32 floats, 64-byte aligned, one per thread.
