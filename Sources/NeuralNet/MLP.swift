@@ -284,7 +284,9 @@ private struct WeightTiles: @unchecked Sendable {
         (self.delta, self.input, self.scratch, scratchStride) = (delta.base, input.base, scratch.tiles, scratch.stride)
         (units, inputs, batch, deltaStride) = (w.shape[0], w.shape[1], delta.rows, delta.cols)
         isPanelled = w.isPanelled
-        let fitting = max(1, scratch.capacity / inputs)
+        var fitting = max(1, scratch.capacity / inputs)
+        // At least two tiles when there are two cores and enough units (G's first layer fits one).
+        if CoreTeam.shared != nil, units >= 32 { fitting = min(fitting, (units + 1) / 2) }
         rowsPerTile = isPanelled ? (fitting >= 32 ? fitting & ~31 : 16) : fitting
     }
 
