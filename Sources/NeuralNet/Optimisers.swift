@@ -67,7 +67,7 @@ public struct Adam: Sendable, Equatable {
     }
 
     /// `kernel` in Swift, for any CPU.
-    static func portableKernel(values p: UnsafeMutablePointer<Float>, grads g: UnsafeMutablePointer<Float>,
+    public static func portableKernel(values p: UnsafeMutablePointer<Float>, grads g: UnsafeMutablePointer<Float>,
                                m: UnsafeMutablePointer<Float>, v: UnsafeMutablePointer<Float>, count: Int,
                                beta1: Float, beta2: Float, stepSize a: Float, epsilon: Float) {
         typealias V = SIMD8<Float>

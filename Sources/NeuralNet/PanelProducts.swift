@@ -23,23 +23,23 @@ public enum PanelProducts {
         isEnabled && outputs % 16 == 0 && outputs >= 16 && inputs >= 1
     }
 
-    static func pack(_ rowMajor: UnsafePointer<Float>, outputs: Int, inputs: Int, into panels: UnsafeMutablePointer<Float>) {
+    public static func pack(_ rowMajor: UnsafePointer<Float>, outputs: Int, inputs: Int, into panels: UnsafeMutablePointer<Float>) {
         pk_pack(rowMajor, outputs, inputs, panels)
     }
 
-    static func unpack(_ panels: UnsafePointer<Float>, outputs: Int, inputs: Int, into rowMajor: UnsafeMutablePointer<Float>) {
+    public static func unpack(_ panels: UnsafePointer<Float>, outputs: Int, inputs: Int, into rowMajor: UnsafeMutablePointer<Float>) {
         pk_unpack(panels, outputs, inputs, rowMajor)
     }
 
     /// What the forward product does to its tiles before storing them.
-    enum Epilogue {
+    public enum Epilogue {
         case none
         case bias(UnsafeMutablePointer<Float>)
         case biasLeakyReLU(UnsafeMutablePointer<Float>, slope: Float)
     }
 
     /// y = x · Wᵀ, W [y.cols, x.cols] in panels, then the epilogue.
-    static func forward(_ x: Matrix, panels: UnsafeMutablePointer<Float>, into y: Matrix, epilogue: Epilogue = .none) {
+    public static func forward(_ x: Matrix, panels: UnsafeMutablePointer<Float>, into y: Matrix, epilogue: Epilogue = .none) {
         precondition(x.rows == y.rows && y.cols % 16 == 0, "panel forward: bad shapes")
         let (rows, inputs, panelCount) = (x.rows, x.cols, y.cols / 16)
         let (bias, slope, leaky): (UnsafeMutablePointer<Float>?, Float, Int32) = switch epilogue {
@@ -58,7 +58,7 @@ public enum PanelProducts {
 
     /// dx = d · W, W [d.cols, dx.cols] in panels. `scratch` holds `scratchFloats(outputs:)` per
     /// thread of the core team (two), 64-byte aligned.
-    static func inputGradient(_ d: Matrix, panels: UnsafeMutablePointer<Float>, into dx: Matrix,
+    public static func inputGradient(_ d: Matrix, panels: UnsafeMutablePointer<Float>, into dx: Matrix,
                               scratch: UnsafeMutablePointer<Float>) {
         precondition(d.rows == dx.rows && d.cols % 16 == 0, "panel input gradient: bad shapes")
         let (rows, outputs, inputs) = (d.rows, d.cols, dx.cols)
@@ -75,10 +75,10 @@ public enum PanelProducts {
     }
 
     /// Floats of one thread's input-gradient strip for a layer of `outputs` units.
-    static func scratchFloats(outputs: Int) -> Int { outputs * 32 }
+    public static func scratchFloats(outputs: Int) -> Int { outputs * 32 }
 
     /// The weight gradient dᵀ · x into `gradient` (panel layout), on the cores.
-    static func weightGradient(_ d: Matrix, _ x: Matrix, into gradient: UnsafeMutablePointer<Float>, accumulate: Bool) {
+    public static func weightGradient(_ d: Matrix, _ x: Matrix, into gradient: UnsafeMutablePointer<Float>, accumulate: Bool) {
         precondition(d.rows == x.rows && d.cols % 16 == 0, "panel weight gradient: bad shapes")
         let (rows, inputs, panelCount) = (d.rows, x.cols, d.cols / 16)
         let p = GemmOperands(a: d.base, b: x.base, c: gradient)

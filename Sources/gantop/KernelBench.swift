@@ -14,9 +14,13 @@ enum KernelBench {
         var adam = Adam(learningRate: 2e-4, beta1: 0.5)
         let t = min(seconds, 1)
         var rows: [(String, Double)] = []
-        rows.append(("Adam, 1.49 M parameters, 1 core (ms)", 1000 / Stopwatch.rate(seconds: t, warmup: 0.1) {
+        rows.append(("Adam, 1.49 M parameters, 1 core, C AVX-512 (ms)", 1000 / Stopwatch.rate(seconds: t, warmup: 0.1) {
             Adam.kernel(values: params.values, grads: params.grads, m: params.firstMoment, v: params.secondMoment,
                         count: count, beta1: 0.5, beta2: 0.999, stepSize: 1e-4, epsilon: 1e-8)
+        }))
+        rows.append(("Adam, 1.49 M parameters, 1 core, Swift SIMD8 (ms)", 1000 / Stopwatch.rate(seconds: t, warmup: 0.1) {
+            Adam.portableKernel(values: params.values, grads: params.grads, m: params.firstMoment, v: params.secondMoment,
+                                count: count, beta1: 0.5, beta2: 0.999, stepSize: 1e-4, epsilon: 1e-8)
         }))
         rows.append(("Adam, 1.49 M parameters, team (ms)", 1000 / Stopwatch.rate(seconds: t, warmup: 0.1) {
             adam.update(params)
@@ -26,48 +30,7 @@ enum KernelBench {
                 team.run(parts: 2) { _ in }
             }))
         }
-        // G's last layer at B = 64, with W stored as today ([out, in], PyTorch's layout) and as
-        // [in, out]: alone, OpenBLAS is ~25 % faster at the forward and weight-gradient products in
-        // the second layout, but a whole step gained only 0.9 % (README: "Weight layout").
-        let arena = FloatArena(capacity: FloatArena.capacity(for: [(64, 784), (64, 1024), (784, 1024), (784, 1024),
-                                                                   (1024, 784), (64, 1024)]))
-        let delta = arena.matrix(rows: 64, cols: 784), x = arena.matrix(rows: 64, cols: 1024)
-        let dW = arena.matrix(rows: 784, cols: 1024), w = arena.matrix(rows: 784, cols: 1024)
-        let wInOut = arena.matrix(rows: 1024, cols: 784), below = arena.matrix(rows: 64, cols: 1024)
-        rng.fillUniform(delta.buffer, -1, 1)
-        rng.fillUniform(x.buffer, -1, 1)
-        let y = delta
-        rows.append(("forward y = x·Wᵀ, W [out, in] (ms)", 1000 / Stopwatch.rate(seconds: t, warmup: 0.1) {
-            BLAS.gemm(x, w, transposeB: true, into: y)
-        }))
-        rows.append(("forward y = x·W, W [in, out] (ms)", 1000 / Stopwatch.rate(seconds: t, warmup: 0.1) {
-            BLAS.gemm(x, wInOut, into: y)
-        }))
-        rows.append(("weight gradient δᵀ·x, W [out, in] (ms)", 1000 / Stopwatch.rate(seconds: t, warmup: 0.1) {
-            BLAS.gemm(delta, transposeA: true, x, into: dW)
-        }))
-        rows.append(("weight gradient xᵀ·δ, W [in, out] (ms)", 1000 / Stopwatch.rate(seconds: t, warmup: 0.1) {
-            BLAS.gemm(x, transposeA: true, delta, into: wInOut)
-        }))
-        rows.append(("input gradient δ·W, W [out, in] (ms)", 1000 / Stopwatch.rate(seconds: t, warmup: 0.1) {
-            BLAS.gemm(delta, w, into: below)
-        }))
-        rows.append(("input gradient δ·Wᵀ, W [in, out] (ms)", 1000 / Stopwatch.rate(seconds: t, warmup: 0.1) {
-            BLAS.gemm(delta, wInOut, transposeB: true, into: below)
-        }))
-        // G's last layer alone: backward then Adam, against backward with the fused update.
-        let layer = MLP(layers: [MLP.Layer(1024, 784, .identity)], maxRows: 64)
-        layer.initialiseGlorotUniform(rng: &rng)
-        layer.forward(x)
-        rng.fillUniform(layer.outputGradient(rows: 64).buffer, -1e-3, 1e-3)
-        var adamLayer = Adam(learningRate: 2e-4, beta1: 0.5)
-        rows.append(("784×1024 layer, backward, then Adam (ms)", 1000 / Stopwatch.rate(seconds: t, warmup: 0.1) {
-            layer.backward(input: x)
-            adamLayer.update(layer.parameters)
-        }))
-        rows.append(("784×1024 layer, backward with the fused update (ms)", 1000 / Stopwatch.rate(seconds: t, warmup: 0.1) {
-            layer.backward(input: x, update: adamLayer.nextStep())
-        }))
+        rows += layerProducts(t, &rng)
         // What the UI's worker does besides MNIST steps: the 16 digits, the 1-D GAN and its figure.
         let gan = MNISTGAN(configuration: GANConfiguration(), images: .synthetic(count: 256, state: 1), seed: 1)
         let sampler = DigitSampler(generator: gan.samplingGenerator,
@@ -79,6 +42,45 @@ enum KernelBench {
         rows.append(("1-D figure, 10,000 samples (ms)", 1000 / Stopwatch.rate(seconds: t, warmup: 0.1) {
             _ = Gan1DFigure.compute(gan1d, bins: 60)
         }))
+        return rows
+    }
+
+    /// G's last layer (1024 → 784) at B = 64, on the core team: its three products through
+    /// OpenBLAS with W [out, in], and through the panel kernels with W in panels; then its whole
+    /// backward with the fused Adam update in both layouts.
+    private static func layerProducts(_ t: Double, _ rng: inout RandomGenerator) -> [(String, Double)] {
+        let arena = FloatArena(capacity: FloatArena.capacity(for: [(64, 784), (64, 1024), (784, 1024), (784, 1024),
+                                                                   (784, 1024), (64, 1024), (2, 784 * 32)]))
+        let delta = arena.matrix(rows: 64, cols: 784), x = arena.matrix(rows: 64, cols: 1024)
+        let dW = arena.matrix(rows: 784, cols: 1024), w = arena.matrix(rows: 784, cols: 1024)
+        let panels = arena.matrix(rows: 784, cols: 1024), below = arena.matrix(rows: 64, cols: 1024)
+        let scratch = arena.matrix(rows: 2, cols: 784 * 32)
+        for m in [delta, x, w] { rng.fillUniform(m.buffer, -1, 1) }
+        let y = delta
+        var rows: [(String, Double)] = []
+        func time(_ name: String, _ body: () -> Void) {
+            rows.append((name, 1000 / Stopwatch.rate(seconds: t, warmup: 0.1, body)))
+        }
+        time("forward y = x·Wᵀ, OpenBLAS (ms)") { BLAS.gemm(x, w, transposeB: true, into: y) }
+        guard PanelProducts.isSupported else { return rows }
+        PanelProducts.pack(w.base, outputs: 784, inputs: 1024, into: panels.base)
+        time("forward y = x·Wᵀ, panels (ms)") { PanelProducts.forward(x, panels: panels.base, into: y) }
+        time("weight gradient δᵀ·x, OpenBLAS (ms)") { BLAS.gemm(delta, transposeA: true, x, into: dW) }
+        time("weight gradient δᵀ·x, panels (ms)") { PanelProducts.weightGradient(delta, x, into: dW.base, accumulate: false) }
+        time("input gradient δ·W, OpenBLAS (ms)") { BLAS.gemm(delta, w, into: below) }
+        time("input gradient δ·W, panels (ms)") {
+            PanelProducts.inputGradient(delta, panels: panels.base, into: below, scratch: scratch.base)
+        }
+        for panelled in [false, true] {
+            let layer = MLP(layers: [MLP.Layer(1024, 784, .identity)], maxRows: 64, panelled: panelled)
+            layer.initialiseGlorotUniform(rng: &rng)
+            layer.forward(x)
+            rng.fillUniform(layer.outputGradient(rows: 64).buffer, -1e-3, 1e-3)
+            var adam = Adam(learningRate: 2e-4, beta1: 0.5)
+            time("784×1024 layer, backward with the fused update, \(panelled ? "panels" : "OpenBLAS") (ms)") {
+                layer.backward(input: x, update: adam.nextStep())
+            }
+        }
         return rows
     }
 }
