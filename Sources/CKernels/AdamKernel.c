@@ -1,4 +1,6 @@
 #include "AdamKernel.h"
+
+#if defined(__x86_64__) && !defined(GANTOP_PORTABLE_KERNELS)  // the define: to check the fallback compiles
 #include <immintrin.h>
 #include <math.h>
 
@@ -26,3 +28,9 @@ void adam_update(float *p, const float *g, float *m, float *v, long count,
         p[i] -= stepSize * mi / (sqrtf(vi) + epsilon);
     }
 }
+
+#else  // not x86-64: never called (`pk_available()` is 0); Adam runs in Swift.
+#include <stdlib.h>
+void adam_update(float *p, const float *g, float *m, float *v, long count,
+                 float beta1, float beta2, float stepSize, float epsilon) { abort(); }
+#endif

@@ -1,4 +1,6 @@
 #include "PanelKernels.h"
+
+#if defined(__x86_64__) && !defined(GANTOP_PORTABLE_KERNELS)  // the define: to check the fallback compiles
 #include <immintrin.h>
 #include <string.h>
 
@@ -181,3 +183,26 @@ void pk_input_gradient(const float *d, long ldd, long rows, const float *panels,
         }
     }
 }
+
+#else  // not x86-64: no AVX-512, so `pk_available()` is 0 and callers keep row-major weights.
+
+#include <stdlib.h>
+
+int pk_available(void) { return 0; }
+void pk_pack(const float *w, long out, long in, float *panels) {
+    for (long p = 0; p < out / 16; p++)
+        for (long i = 0; i < in; i++)
+            for (long j = 0; j < 16; j++) panels[(p * in + i) * 16 + j] = w[(p * 16 + j) * in + i];
+}
+void pk_unpack(const float *panels, long out, long in, float *w) {
+    for (long p = 0; p < out / 16; p++)
+        for (long i = 0; i < in; i++)
+            for (long j = 0; j < 16; j++) w[(p * 16 + j) * in + i] = panels[(p * in + i) * 16 + j];
+}
+void pk_forward(const float *x, long ldx, long rows, const float *panels, long in, long firstPanel,
+                long panelCount, float *y, long ldy, const float *bias, float slope, int leaky) { abort(); }
+void pk_input_gradient(const float *d, long ldd, long rows, const float *panels, long out, long in,
+                       long firstColumn, long columnCount, float *dx, long lddx, float *scratch) { abort(); }
+void pk_weight_gradient(const float *d, long ldd, const float *x, long ldx, long rows, long in,
+                        long firstPanel, long panelCount, float *g, int accumulate) { abort(); }
+#endif

@@ -6,8 +6,17 @@ import XCTest
 /// counts (a lone last panel), inputs that are no multiple of 16 (the ragged strip), and ranges
 /// of panels or columns as the core team hands them out.
 final class PanelProductsTests: NeuralNetTestCase {
+    private var wasEnabled = PanelProducts.isEnabled
+
     override func setUpWithError() throws {
         try XCTSkipUnless(PanelProducts.isSupported, "this CPU has no AVX-512F: the panel kernels are never used")
+        wasEnabled = PanelProducts.isEnabled
+        PanelProducts.isEnabled = true   // also under GANTOP_KERNELS=blas
+    }
+
+    override func tearDown() {
+        PanelProducts.isEnabled = wasEnabled
+        super.tearDown()
     }
 
     private func panels(of w: Matrix) -> Matrix {
