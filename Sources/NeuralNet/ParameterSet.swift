@@ -119,10 +119,17 @@ public final class ParameterSet {
 
     /// True when every entry of `block` is finite: the cheap divergence check.
     public func allFinite(_ block: Block = .values) -> Bool {
+        // NaN/Inf propagate through x·0. Eight lanes at a time: the scalar sum was one long chain
+        // of dependent adds (3 ms for the MNIST GAN's three blocks, every 50 steps).
         let p = pointer(block)
-        var acc: Float = 0
-        for i in 0 ..< count { acc += p[i] * 0 }  // NaN/Inf propagate through x·0
-        return acc == 0
+        var acc = SIMD8<Float>(), i = 0
+        while i + 8 <= count {
+            acc += UnsafeRawPointer(p + i).loadUnaligned(as: SIMD8<Float>.self) * 0
+            i += 8
+        }
+        var tail: Float = 0
+        while i < count { tail += p[i] * 0; i += 1 }
+        return acc.sum() + tail == 0
     }
 
     /// Weights and both optimiser moments finite. An absurd learning rate can overflow Adam's
