@@ -97,8 +97,11 @@ public enum ElementwiseKernels {
     /// tanh rounds to ±1): a handful of multiply–adds instead of an `expf` call.
     @inlinable
     public static func rationalTanh(_ x: V) -> V {
+        // Clamped by two selects: `clamped(lowerBound:upperBound:)` compiled to calls to the
+        // generic pointwiseMin/Max, not inlined (perf: a third of the tanh pass).
         let clamp = V(repeating: 7.90531110763549805)
-        let xc = x.clamped(lowerBound: -clamp, upperBound: clamp)
+        var xc = x.replacing(with: clamp, where: x .> clamp)
+        xc.replace(with: -clamp, where: xc .< -clamp)
         let x2 = xc * xc
         var p = V(repeating: -2.76076847742355e-16)
         p = p * x2 + 2.00018790482477e-13
