@@ -11,18 +11,6 @@ int pk_available(void) {
     return __builtin_cpu_supports("avx512f") ? 1 : 0;
 }
 
-void pk_pack(const float *w, long out, long in, float *panels) {
-    for (long p = 0; p < out / 16; p++)
-        for (long i = 0; i < in; i++)
-            for (long j = 0; j < 16; j++) panels[(p * in + i) * 16 + j] = w[(p * 16 + j) * in + i];
-}
-
-void pk_unpack(const float *panels, long out, long in, float *w) {
-    for (long p = 0; p < out / 16; p++)
-        for (long i = 0; i < in; i++)
-            for (long j = 0; j < 16; j++) w[(p * 16 + j) * in + i] = panels[(p * in + i) * 16 + j];
-}
-
 // The one micro-kernel: C[MR rows][16·NR] (=) Σ_k A(r, k) · B(k, 0 ..< 16·NR), with
 //   A(r, k) = a[r·sa + k·sk]      (broadcast: one float per row and k)
 //   B(k, ·) = b0[k·sb ..< +16], b1[k·sb ..< +16]   (NR = 2 uses both)
@@ -189,16 +177,6 @@ void pk_input_gradient(const float *d, long ldd, long rows, const float *panels,
 #include <stdlib.h>
 
 int pk_available(void) { return 0; }
-void pk_pack(const float *w, long out, long in, float *panels) {
-    for (long p = 0; p < out / 16; p++)
-        for (long i = 0; i < in; i++)
-            for (long j = 0; j < 16; j++) panels[(p * in + i) * 16 + j] = w[(p * 16 + j) * in + i];
-}
-void pk_unpack(const float *panels, long out, long in, float *w) {
-    for (long p = 0; p < out / 16; p++)
-        for (long i = 0; i < in; i++)
-            for (long j = 0; j < 16; j++) w[(p * 16 + j) * in + i] = panels[(p * in + i) * 16 + j];
-}
 void pk_forward(const float *x, long ldx, long rows, const float *panels, long in, long firstPanel,
                 long panelCount, float *y, long ldy, const float *bias, float slope, int leaky) { abort(); }
 void pk_input_gradient(const float *d, long ldd, long rows, const float *panels, long out, long in,
@@ -206,3 +184,16 @@ void pk_input_gradient(const float *d, long ldd, long rows, const float *panels,
 void pk_weight_gradient(const float *d, long ldd, const float *x, long ldx, long rows, long in,
                         long firstPanel, long panelCount, float *g, int accumulate) { abort(); }
 #endif
+
+// Plain loops on every CPU: they run only at file boundaries and initialisation.
+void pk_pack(const float *w, long out, long in, float *panels) {
+    for (long p = 0; p < out / 16; p++)
+        for (long i = 0; i < in; i++)
+            for (long j = 0; j < 16; j++) panels[(p * in + i) * 16 + j] = w[(p * 16 + j) * in + i];
+}
+
+void pk_unpack(const float *panels, long out, long in, float *w) {
+    for (long p = 0; p < out / 16; p++)
+        for (long i = 0; i < in; i++)
+            for (long j = 0; j < 16; j++) w[(p * 16 + j) * in + i] = panels[(p * in + i) * 16 + j];
+}
