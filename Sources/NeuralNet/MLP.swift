@@ -3,8 +3,8 @@
 ///
 /// Weights are [out, in] like PyTorch's `nn.Linear` (so checkpoints need no transposing) and
 /// live in one `ParameterSet`, row-major or, when asked for and the CPU allows, in panels for
-/// `PanelProducts` (checkpoints still see [out, in]); activations and gradients live in one `FloatArena` sized for
-/// `maxRows`, so calls with any batch up to `maxRows` allocate nothing.
+/// `PanelProducts` (checkpoints still see [out, in]); activations and gradients live in one
+/// `FloatArena` sized for `maxRows`, so calls with any batch up to `maxRows` allocate nothing.
 public final class MLP {
     public struct Layer: Sendable, Equatable {
         public let inputs: Int
