@@ -1,4 +1,5 @@
 import CKernels
+
 /// Adam (Kingma & Ba 2015) with PyTorch's bias-corrected update:
 ///   m ← β1·m + (1−β1)·g;  v ← β2·v + (1−β2)·g²;
 ///   p ← p − lr · (m / (1−β1ᵗ)) / (√(v / (1−β2ᵗ)) + ε)
@@ -52,9 +53,9 @@ public struct Adam: Sendable, Equatable {
                     epsilon: Float(Double(epsilon) * c2.squareRoot()))
     }
 
-    /// The update over flat arrays: AVX-512 in C where the CPU has it (`adam_update`, 1.x× the
-    /// Swift version, which compiles for baseline x86-64), else eight lanes at a time in Swift
-    /// (the scalar loop compiled to scalar `sqrtss`/`divss` and libm calls, a quarter of the step).
+    /// The update over flat arrays: AVX-512 in C where the CPU has it (`adam_update`, 4× the Swift
+    /// version on one core, since Swift here compiles for baseline x86-64: SSE, no FMA), else
+    /// eight lanes at a time in Swift (a scalar loop compiled to `sqrtss`/`divss` and libm calls).
     public static func kernel(values p: UnsafeMutablePointer<Float>, grads g: UnsafeMutablePointer<Float>,
                               m: UnsafeMutablePointer<Float>, v: UnsafeMutablePointer<Float>, count: Int,
                               beta1: Float, beta2: Float, stepSize a: Float, epsilon: Float) {

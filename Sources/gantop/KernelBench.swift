@@ -5,6 +5,11 @@ import NeuralNet
 /// `gantop bench --kernels`: the building blocks of a step, timed alone, for explaining the
 /// step's time (and its swings on a shared machine) rather than for comparing with others.
 enum KernelBench {
+    /// Milliseconds per call of `body`, timed for `seconds` after a short warm-up.
+    private static func milliseconds(_ seconds: Double, _ body: () -> Void) -> Double {
+        1000 / Stopwatch.rate(seconds: seconds, warmup: 0.1, body)
+    }
+
     static func run(seconds: Double) -> [(String, Double)] {
         let count = 1_486_352  // G's parameters
         let params = ParameterSet(shapes: [("p", [count])])
@@ -14,19 +19,19 @@ enum KernelBench {
         var adam = Adam(learningRate: 2e-4, beta1: 0.5)
         let t = min(seconds, 1)
         var rows: [(String, Double)] = []
-        rows.append(("Adam, 1.49 M parameters, 1 core, C AVX-512 (ms)", 1000 / Stopwatch.rate(seconds: t, warmup: 0.1) {
+        rows.append(("Adam, 1.49 M parameters, 1 core, C AVX-512 (ms)", milliseconds(t) {
             Adam.kernel(values: params.values, grads: params.grads, m: params.firstMoment, v: params.secondMoment,
                         count: count, beta1: 0.5, beta2: 0.999, stepSize: 1e-4, epsilon: 1e-8)
         }))
-        rows.append(("Adam, 1.49 M parameters, 1 core, Swift SIMD8 (ms)", 1000 / Stopwatch.rate(seconds: t, warmup: 0.1) {
+        rows.append(("Adam, 1.49 M parameters, 1 core, Swift SIMD8 (ms)", milliseconds(t) {
             Adam.portableKernel(values: params.values, grads: params.grads, m: params.firstMoment, v: params.secondMoment,
                                 count: count, beta1: 0.5, beta2: 0.999, stepSize: 1e-4, epsilon: 1e-8)
         }))
-        rows.append(("Adam, 1.49 M parameters, team (ms)", 1000 / Stopwatch.rate(seconds: t, warmup: 0.1) {
+        rows.append(("Adam, 1.49 M parameters, team (ms)", milliseconds(t) {
             adam.update(params)
         }))
         if let team = CoreTeam.shared {
-            rows.append(("empty team job round trip (µs)", 1e6 / Stopwatch.rate(seconds: t, warmup: 0.1) {
+            rows.append(("empty team job round trip (µs)", 1000 * milliseconds(t) {
                 team.run(parts: 2) { _ in }
             }))
         }
@@ -35,11 +40,11 @@ enum KernelBench {
         let gan = MNISTGAN(configuration: GANConfiguration(), images: .synthetic(count: 256, state: 1), seed: 1)
         let sampler = DigitSampler(generator: gan.samplingGenerator,
                                    latents: DigitSampler.fixedLatents(count: 16, size: 100, seed: 1), count: 16)
-        rows.append(("16 digits from G (ms)", 1000 / Stopwatch.rate(seconds: t, warmup: 0.1) { _ = sampler.generate() }))
+        rows.append(("16 digits from G (ms)", milliseconds(t) { _ = sampler.generate() }))
         let gan1d = Gan1D(target: .normal, seed: 1)
         for _ in 0 ..< 200 { gan1d.trainStep() }
-        rows.append(("1-D GAN step (ms)", 1000 / Stopwatch.rate(seconds: t, warmup: 0.1) { gan1d.trainStep() }))
-        rows.append(("1-D figure, 10,000 samples (ms)", 1000 / Stopwatch.rate(seconds: t, warmup: 0.1) {
+        rows.append(("1-D GAN step (ms)", milliseconds(t) { gan1d.trainStep() }))
+        rows.append(("1-D figure, 10,000 samples (ms)", milliseconds(t) {
             _ = Gan1DFigure.compute(gan1d, bins: 60)
         }))
         return rows
@@ -59,7 +64,7 @@ enum KernelBench {
         let y = delta
         var rows: [(String, Double)] = []
         func time(_ name: String, _ body: () -> Void) {
-            rows.append((name, 1000 / Stopwatch.rate(seconds: t, warmup: 0.1, body)))
+            rows.append((name, milliseconds(t, body)))
         }
         time("forward y = x·Wᵀ, OpenBLAS (ms)") { BLAS.gemm(x, w, transposeB: true, into: y) }
         guard PanelProducts.isSupported else { return rows }
