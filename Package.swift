@@ -27,7 +27,8 @@ let package = Package(
 
         // The numeric targets are optimised in debug builds too: `swift test` trains real networks,
         // and unoptimised elementwise loops are ~30× slower (tests can still @testable import them).
-        // AVX-512 kernels in C: products for weights kept in panels, and Adam (chosen at run time; OpenBLAS and Swift SIMD otherwise).
+        // AVX-512 kernels in C, chosen at run time: products for weights kept in panels and Adam
+        // (OpenBLAS and Swift otherwise), and the elementwise passes (compiled for both, picked at load).
         .target(name: "CKernels", cSettings: [.unsafeFlags(["-O3"])]),
         .target(name: "NeuralNet", dependencies: ["CBLAS", "CKernels"], swiftSettings: optimisedAlways),
         .target(name: "GANFormats", dependencies: ["CZlib"], swiftSettings: optimisedInDebug),

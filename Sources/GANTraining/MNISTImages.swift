@@ -42,12 +42,17 @@ public struct MNISTImages: Sendable {
         return Float(Double(total) / Double(pixels.count) / 127.5 - 1)
     }
 
+    /// A hint that image `index` is wanted soon.
+    public func prefetch(_ index: Int) {
+        pixels.withUnsafeBufferPointer { p in
+            ElementwiseKernels.prefetch(p.baseAddress! + index * Self.pixelsPerImage, bytes: Self.pixelsPerImage)
+        }
+    }
+
     /// Writes image `index` scaled to [-1, 1] into `row` (784 floats).
-    @inlinable
     public func copyScaled(_ index: Int, into row: UnsafeMutablePointer<Float>) {
         pixels.withUnsafeBufferPointer { p in
-            let src = p.baseAddress! + index * Self.pixelsPerImage
-            for i in 0 ..< Self.pixelsPerImage { row[i] = Float(src[i]) * (2 / 255) - 1 }
+            ElementwiseKernels.unitRange(p.baseAddress! + index * Self.pixelsPerImage, into: row, count: Self.pixelsPerImage)
         }
     }
 }
@@ -92,10 +97,13 @@ public struct EpochSampler: Sendable {
         return Int(order[position])
     }
 
-    /// Fills `batch` (rows × 784) with the next images, scaled to [-1, 1].
+    /// Fills `batch` (rows × 784) with the next images, scaled to [-1, 1], then asks the memory
+    /// system for the images of the batch after it (their order is known): a random image is
+    /// a DRAM miss, and a step is long enough for all of them to arrive.
     public mutating func fill(_ batch: Matrix, from images: MNISTImages) {
         for r in 0 ..< batch.rows {
             images.copyScaled(next(), into: batch.base + r * batch.cols)
         }
+        for i in position ..< min(position + batch.rows, count) { images.prefetch(Int(order[i])) }
     }
 }

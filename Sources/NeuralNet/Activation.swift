@@ -1,3 +1,5 @@
+import CKernels
+
 /// The activations of the reference networks, each with its forward and backward side by side.
 ///
 /// Backward is expressed through the layer's *output* y, never its input: LeakyReLU's slope is
@@ -9,26 +11,19 @@ public enum Activation: Sendable, Equatable {
     case relu
 
     /// y = act(x + bias) in place over an `n × cols` block: one pass after the GEMM.
-    @inlinable
     public func applyWithBias(_ m: Matrix, bias: UnsafeMutablePointer<Float>) {
-        let cols = m.cols
-        for r in 0 ..< m.rows {
-            let row = m.base + r * cols
-            switch self {
-            case .identity:
-                for c in 0 ..< cols { row[c] += bias[c] }
-            case .leakyReLU(let slope):
-                ElementwiseKernels.biasLeakyReLU(row, bias: bias, count: cols, slope: slope)
-            case .relu:
-                ElementwiseKernels.biasLeakyReLU(row, bias: bias, count: cols, slope: 0)
-            case .tanh:
-                ElementwiseKernels.biasTanh(row, bias: bias, count: cols)
+        switch self {
+        case .identity:
+            for r in 0 ..< m.rows {
+                let row = m.base + r * m.cols
+                for c in 0 ..< m.cols { row[c] += bias[c] }
             }
+        case .leakyReLU(let slope): ew_bias_leaky_relu(m.base, m.cols, m.rows, m.cols, bias, slope)
+        case .relu: ew_bias_leaky_relu(m.base, m.cols, m.rows, m.cols, bias, 0)
+        case .tanh: ew_bias_tanh(m.base, m.cols, m.rows, m.cols, bias)
         }
     }
 
-    /// grad ← grad ⊙ act'(·), in place, given the forward outputs y.
-    @inlinable
     /// Whether `backward` needs only the sign of the output (piecewise-linear activations):
     /// then a positively scaled or zeroed output (dropout) still gives the right derivative.
     public var backwardNeedsOnlySign: Bool {
@@ -38,6 +33,7 @@ public enum Activation: Sendable, Equatable {
         }
     }
 
+    /// grad ← grad ⊙ act'(·), in place, given the forward outputs y.
     public func backward(outputs y: Matrix, grad g: Matrix) {
         switch self {
         case .identity:

@@ -1,96 +1,48 @@
-/// The elementwise passes of the training step, eight lanes at a time.
+import CKernels
+
+/// The elementwise passes of the training step, over blocks of rows (a part's columns of a wider
+/// matrix when a team job splits one).
 ///
-/// Written with `SIMD8` because the plain loops did not vectorise: LeakyReLU's backward was a
-/// branch per element and tanh a libm `expf` call per element. Each kernel has a plain twin in
-/// `Activation` semantics, and the tests hold them equal.
+/// The loops are C (`CKernels/ElementwiseKernels.c`), compiled for AVX-512 and for baseline
+/// x86-64 and picked at load time: our Swift builds for baseline x86-64, where `SIMD8` ran at SSE
+/// width and the G output's tanh alone took 1.3 % of a step on the one thread. Each kernel has a
+/// plain twin in `Activation` semantics, and the tests hold them equal.
 public enum ElementwiseKernels {
     public typealias V = SIMD8<Float>
 
-    @inlinable
-    static func load(_ p: UnsafeMutablePointer<Float>) -> V { UnsafeRawPointer(p).loadUnaligned(as: V.self) }
-
-    @inlinable
-    static func store(_ v: V, _ p: UnsafeMutablePointer<Float>) { UnsafeMutableRawPointer(p).storeBytes(of: v, as: V.self) }
-
     /// row[c] = leaky(row[c] + bias[c]) for one row.
-    @inlinable
     public static func biasLeakyReLU(_ row: UnsafeMutablePointer<Float>, bias: UnsafeMutablePointer<Float>, count: Int, slope: Float) {
-        let s = V(repeating: slope)
-        var c = 0
-        while c + 8 <= count {
-            let v = load(row + c) + load(bias + c)
-            store(v.replacing(with: v * s, where: v .<= 0), row + c)
-            c += 8
-        }
-        while c < count {
-            let v = row[c] + bias[c]
-            row[c] = v > 0 ? v : v * slope
-            c += 1
-        }
+        ew_bias_leaky_relu(row, count, 1, count, bias, slope)
     }
 
     /// row[c] = tanh(row[c] + bias[c]) for one row.
-    @inlinable
     public static func biasTanh(_ row: UnsafeMutablePointer<Float>, bias: UnsafeMutablePointer<Float>, count: Int) {
-        var c = 0
-        while c + 8 <= count {
-            store(rationalTanh(load(row + c) + load(bias + c)), row + c)
-            c += 8
-        }
-        while c < count {
-            row[c] = fastTanh(row[c] + bias[c])
-            c += 1
-        }
+        ew_bias_tanh(row, count, 1, count, bias)
     }
 
     /// g *= (y > 0 ? 1 : slope): LeakyReLU's backward through its outputs.
-    @inlinable
     public static func leakyReLUBackward(outputs y: UnsafeMutablePointer<Float>, grad g: UnsafeMutablePointer<Float>, count: Int, slope: Float) {
-        let s = V(repeating: slope), one = V(repeating: 1)
-        var i = 0
-        while i + 8 <= count {
-            let factor = one.replacing(with: s, where: load(y + i) .<= 0)
-            store(load(g + i) * factor, g + i)
-            i += 8
-        }
-        while i < count {
-            if y[i] <= 0 { g[i] *= slope }
-            i += 1
-        }
+        ew_leaky_relu_backward(y, count, g, count, 1, count, slope)
     }
 
     /// g *= 1 − y²: tanh's backward through its outputs.
-    @inlinable
     public static func tanhBackward(outputs y: UnsafeMutablePointer<Float>, grad g: UnsafeMutablePointer<Float>, count: Int) {
-        let one = V(repeating: 1)
-        var i = 0
-        while i + 8 <= count {
-            let yv = load(y + i)
-            store(load(g + i) * (one - yv * yv), g + i)
-            i += 8
-        }
-        while i < count {
-            g[i] *= 1 - y[i] * y[i]
-            i += 1
-        }
+        ew_tanh_backward(y, count, g, count, 1, count)
     }
 
     /// out[c] (+)= Σ_r m[r, c]: the bias gradient.
-    @inlinable
     public static func sumRows(_ m: Matrix, into out: UnsafeMutablePointer<Float>, accumulate: Bool) {
-        if !accumulate { out.update(repeating: 0, count: m.cols) }
-        for r in 0 ..< m.rows {
-            let row = m.base + r * m.cols
-            var c = 0
-            while c + 8 <= m.cols {
-                store(load(out + c) + load(row + c), out + c)
-                c += 8
-            }
-            while c < m.cols {
-                out[c] += row[c]
-                c += 1
-            }
-        }
+        ew_sum_rows(m.base, m.cols, m.rows, m.cols, out, accumulate ? 1 : 0)
+    }
+
+    /// row[i] = byte[i] · 2/255 − 1: pixels to [-1, 1].
+    public static func unitRange(_ bytes: UnsafePointer<UInt8>, into row: UnsafeMutablePointer<Float>, count: Int) {
+        ew_unit_range_from_bytes(bytes, row, count)
+    }
+
+    /// Asks for `bytes` bytes from `start` to be brought towards the caches (a hint only).
+    public static func prefetch(_ start: UnsafeRawPointer, bytes: Int) {
+        prefetch_bytes(start, bytes)
     }
 
     /// tanh as a 13/6 rational function of x (Eigen's float approximation, clamped at ±7.9053 where

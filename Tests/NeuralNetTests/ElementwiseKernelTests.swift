@@ -2,8 +2,8 @@ import XCTest
 import Foundation
 @testable import NeuralNet
 
-/// The SIMD kernels against the plain loops they replaced (row lengths chosen to exercise the
-/// eight-lane body and the scalar tail).
+/// The C kernels (both clones: AVX-512 where the CPU has it) against the plain loops they replaced
+/// (lengths chosen to exercise the 16-lane body and the scalar tail).
 final class ElementwiseKernelTests: XCTestCase {
     private func randomValues(_ n: Int, seed: UInt64, scale: Float = 3) -> [Float] {
         var rng = RandomGenerator(seed: seed)
@@ -36,6 +36,33 @@ final class ElementwiseKernelTests: XCTestCase {
             }
             XCTAssertEqual(g, expected)
         }
+    }
+
+    func testTanhBackwardMatchesThePlainLoop() {
+        for n in [3, 16, 37] {
+            let y = randomValues(n, seed: 7, scale: 1)
+            var g = randomValues(n, seed: 8)
+            let expected = zip(y, g).map { y, g in g * (1 - y * y) }
+            var yy = y
+            yy.withUnsafeMutableBufferPointer { yp in
+                g.withUnsafeMutableBufferPointer { gp in
+                    ElementwiseKernels.tanhBackward(outputs: yp.baseAddress!, grad: gp.baseAddress!, count: n)
+                }
+            }
+            XCTAssertEqual(g, expected, "n \(n)")
+        }
+    }
+
+    func testEveryPixelValueScalesLikeTheFormula() {
+        let bytes = (0 ..< 300).map { UInt8($0 % 256) }
+        var row = [Float](repeating: .nan, count: bytes.count + 1)
+        bytes.withUnsafeBufferPointer { b in
+            row.withUnsafeMutableBufferPointer { ElementwiseKernels.unitRange(b.baseAddress!, into: $0.baseAddress!, count: bytes.count) }
+        }
+        XCTAssertEqual(Array(row.prefix(bytes.count)), bytes.map { Float($0) * (2 / 255) - 1 })
+        XCTAssertEqual(row[0], -1)
+        XCTAssertEqual(row[255], 1)
+        XCTAssertTrue(row[bytes.count].isNaN, "wrote past the end")
     }
 
     func testTanhKernelMatchesLibmAndItsScalarTail() {
