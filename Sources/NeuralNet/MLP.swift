@@ -288,12 +288,30 @@ private struct WeightTiles: @unchecked Sendable {
         // At least two tiles when there are two cores and enough units (G's first layer fits one).
         if CoreTeam.shared != nil, units >= 32 { fitting = min(fitting, (units + 1) / 2) }
         rowsPerTile = isPanelled ? (fitting >= 32 ? fitting & ~31 : 16) : fitting
+        // The last two tiles' units go in half tiles: the threads claim tiles as they finish,
+        // so one that falls behind leaves the other waiting at most half a tile at the end.
+        let whole = (units + rowsPerTile - 1) / rowsPerTile
+        let half = (rowsPerTile / 2) / (isPanelled ? 32 : 1) * (isPanelled ? 32 : 1)
+        if CoreTeam.shared != nil, half > 0, whole >= 3 {
+            (headTiles, tailRows) = (units / rowsPerTile - 2, half)
+        } else {
+            (headTiles, tailRows) = (whole, rowsPerTile)
+        }
     }
 
-    var count: Int { (units + rowsPerTile - 1) / rowsPerTile }
+    /// Tiles 0 ..< headTiles have `rowsPerTile` units, the rest `tailRows` (the last maybe fewer).
+    let headTiles, tailRows: Int
+
+    var count: Int { headTiles + (units - min(headTiles * rowsPerTile, units) + tailRows - 1) / tailRows }
+
+    /// Units first ..< first + rows of tile `tile`.
+    func units(of tile: Int) -> (first: Int, rows: Int) {
+        let first = tile < headTiles ? tile * rowsPerTile : headTiles * rowsPerTile + (tile - headTiles) * tailRows
+        return (first, min(tile < headTiles ? rowsPerTile : tailRows, units - first))
+    }
 
     func update(_ tile: Int, worker: Int, step: Adam.Step) {
-        let first = tile * rowsPerTile, rows = min(rowsPerTile, units - first)
+        let (first, rows) = units(of: tile)
         let dW = scratch + worker * scratchStride
         if isPanelled {
             PanelProducts.weightGradient(delta, deltaStride, input, rows: batch, inputs: inputs,

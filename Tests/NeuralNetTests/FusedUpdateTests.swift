@@ -4,13 +4,13 @@ import NeuralNet
 /// `backward(input:update:)` — Adam applied layer by layer, the weight gradient made a tile at a
 /// time — must train exactly like the plain sequence `backward` then `Adam.update`.
 final class FusedUpdateTests: NeuralNetTestCase {
-    private func compare(layers: [MLP.Layer], rows: Int, tileCapacity: Int, steps: Int = 3,
+    private func compare(layers: [MLP.Layer], rows: Int, tileCapacity: Int, steps: Int = 3, panelled: Bool = false,
                          file: StaticString = #filePath, line: UInt = #line) {
         let saved = MLP.tileCapacity
         MLP.tileCapacity = tileCapacity
         defer { MLP.tileCapacity = saved }
-        let plain = makeMLP(layers, maxRows: rows, seed: 900)
-        let fused = makeMLP(layers, maxRows: rows, seed: 900)
+        let plain = makeMLP(layers, maxRows: rows, seed: 900, panelled: panelled)
+        let fused = makeMLP(layers, maxRows: rows, seed: 900, panelled: panelled)
         var adamPlain = Adam(learningRate: 2e-3, beta1: 0.5), adamFused = adamPlain
         var rng = RandomGenerator(seed: 901)
         for step in 1 ... steps {
@@ -57,5 +57,12 @@ final class FusedUpdateTests: NeuralNetTestCase {
         let layers = [MLP.Layer(100, 256, .leakyReLU(slope: 0.2)), MLP.Layer(256, 512, .leakyReLU(slope: 0.2)),
                       MLP.Layer(512, 784, .tanh)]
         compare(layers: layers, rows: 64, tileCapacity: 16_384, steps: 2)
+    }
+
+    /// Weights in panels, tiles of 64 units whose last two are cut in halves (32 units, a pair
+    /// of panels): every unit still updated exactly once.
+    func testPanelledTilesWithHalvedTail() {
+        let layers = [MLP.Layer(48, 256, .leakyReLU(slope: 0.2)), MLP.Layer(256, 80, .tanh)]
+        compare(layers: layers, rows: 32, tileCapacity: 4_096, panelled: true)
     }
 }
