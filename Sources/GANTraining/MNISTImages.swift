@@ -101,8 +101,20 @@ public struct EpochSampler: Sendable {
     /// system for the images of the batch after it (their order is known): a random image is
     /// a DRAM miss, and a step is long enough for all of them to arrive.
     public mutating func fill(_ batch: Matrix, from images: MNISTImages) {
-        for r in 0 ..< batch.rows {
-            images.copyScaled(next(), into: batch.base + r * batch.cols)
+        let rows = batch.rows, first = position
+        if first + rows <= count {
+            // Within one epoch the batch is a slice of `order`: both cores convert half of it.
+            position += rows
+            order.withUnsafeBufferPointer { order in
+                let parts = rows >= 32 ? 2 : 1, perPart = (rows + parts - 1) / parts
+                ParallelLoop.run(parts) { part in
+                    for r in part * perPart ..< min(rows, (part + 1) * perPart) {
+                        images.copyScaled(Int(order[first + r]), into: batch.base + r * batch.cols)
+                    }
+                }
+            }
+        } else {
+            for r in 0 ..< rows { images.copyScaled(next(), into: batch.base + r * batch.cols) }
         }
         for i in position ..< min(position + batch.rows, count) { images.prefetch(Int(order[i])) }
     }

@@ -37,4 +37,25 @@ final class EpochSamplerTests: XCTestCase {
         let values = Set(batch.toArray())
         XCTAssertEqual(values, [-1, 1])
     }
+
+    /// `fill` draws exactly the images `next()` would, in order, across epoch ends, whether the
+    /// batch is converted on one core or shared between two.
+    func testFillDrawsTheImagesNextWould() {
+        let images = MNISTImages.synthetic(count: 100, state: 5)
+        for rows in [8, 64] {
+            var filling = EpochSampler(count: 100, seed: 9), stepping = filling
+            let arena = FloatArena(capacity: rows * 784)
+            let batch = arena.matrix(rows: rows, cols: 784)
+            for round in 0 ..< 40 {
+                filling.fill(batch, from: images)
+                for r in 0 ..< rows {
+                    let index = stepping.next()
+                    let expected = images.pixels[index * 784 ..< (index + 1) * 784].map { Float($0) * (2 / 255) - 1 }
+                    XCTAssertEqual(Array(batch.buffer[r * 784 ..< (r + 1) * 784]), expected, "rows \(rows), round \(round), row \(r)")
+                }
+                XCTAssertEqual(filling.epoch, stepping.epoch)
+                XCTAssertEqual(filling.position, stepping.position)
+            }
+        }
+    }
 }
