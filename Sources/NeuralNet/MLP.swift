@@ -183,6 +183,9 @@ public final class MLP {
         let n = input.rows
         let last = layers.count - 1
         layers[last].activation.backward(outputs: outputs[last].prefix(rows: n), grad: deltas[last].prefix(rows: n))
+        // A layer's update tiles run in the same team job as the next layer down's input gradient:
+        // independent work (other weights), so one join where the faster thread waits, not two.
+        var pendingTiles: TeamWork?
         for i in stride(from: last, through: 0, by: -1) {
             let delta = deltas[i].prefix(rows: n)
             let x = i == 0 ? input : outputs[i - 1].prefix(rows: n)
@@ -194,28 +197,47 @@ public final class MLP {
                 }
                 ElementwiseKernels.sumRows(delta, into: parameters.grads + biases[i].offset, accumulate: accumulate)
             }
+            var tiles = update.map { TeamWork.tiles(updateBiasAndTile(layer: i, delta: delta, input: x, step: $0), $0) }
             if i > 0 {
                 let below = deltas[i - 1].prefix(rows: n)
-                multiplyByWeight(delta, layer: i, into: below)
+                multiplyByWeight(delta, layer: i, into: below, alongside: pendingTiles)
                 // Through the dropout (a dropped unit's output is 0, a kept one keeps its sign, so
                 // the activation's derivative below is still right for the kept ones).
                 if i - 1 < droppedLayers { dropoutMasks[i - 1].apply(to: below) }
                 layers[i - 1].activation.backward(outputs: outputs[i - 1].prefix(rows: n), grad: below)
             } else if wantInput {
                 let target = (inputTarget ?? inputGradient).prefix(rows: n)
-                multiplyByWeight(delta, layer: 0, into: target)
+                multiplyByWeight(delta, layer: 0, into: target, alongside: pendingTiles)
+            } else {
+                run(pendingTiles, tiles)
+                tiles = nil
             }
-            if let update { self.update(layer: i, delta: delta, input: x, step: update) }
+            pendingTiles = tiles
+        }
+        run(pendingTiles, nil)
+    }
+
+    /// δ · W_i: the gradient at layer i's input, in one team job with `work` when panelled.
+    private func multiplyByWeight(_ delta: Matrix, layer i: Int, into target: Matrix, alongside work: TeamWork? = nil) {
+        if isPanelled[i] {
+            let strips = PanelProducts.InputGradientParts(delta, panels: parameters.values + weights[i].offset,
+                                                          into: target, scratch: stripScratch)
+            run(.strips(strips), work)
+        } else {
+            BLAS.gemm(delta, weight(i), into: target)
+            run(work, nil)
         }
     }
 
-    /// δ · W_i: the gradient at layer i's input.
-    private func multiplyByWeight(_ delta: Matrix, layer i: Int, into target: Matrix) {
-        if isPanelled[i] {
-            PanelProducts.inputGradient(delta, panels: parameters.values + weights[i].offset, into: target,
-                                        scratch: stripScratch)
+    /// Runs both pieces of work in one team job, `a`'s parts first (claimed in order: the larger
+    /// input-gradient strips before the tiles, whose last ones are the smallest).
+    private func run(_ a: TeamWork?, _ b: TeamWork?) {
+        let countA = a?.count ?? 0, total = countA + (b?.count ?? 0)
+        let body = { (part: Int, worker: Int) in part < countA ? a!.run(part, worker) : b!.run(part - countA, worker) }
+        if total > 1, let team = CoreTeam.shared {
+            team.runWithWorker(parts: total, body)
         } else {
-            BLAS.gemm(delta, weight(i), into: target)
+            for part in 0 ..< total { body(part, 0) }
         }
     }
 
@@ -228,20 +250,15 @@ public final class MLP {
     }()
     private var stripArena: FloatArena?
 
-    /// Layer `i`'s Adam update from δ_i and its input x: the bias from Σ_rows δ, then the weights in
-    /// tiles of whole rows (output units), dW_tile = δ[:, tile]ᵀ · x into one thread's scratch,
-    /// updated at once. Tiles are shared out between the cores.
-    private func update(layer i: Int, delta: Matrix, input x: Matrix, step: Adam.Step) {
+    /// Layer `i`'s Adam update from δ_i and its input x: the bias now, from Σ_rows δ; the weights
+    /// in the tiles returned, whole rows (output units) each, dW_tile = δ[:, tile]ᵀ · x into one
+    /// thread's scratch and updated at once. Tiles are shared out between the cores.
+    private func updateBiasAndTile(layer i: Int, delta: Matrix, input x: Matrix, step: Adam.Step) -> WeightTiles {
         let p = parameters, b = biases[i]
         ElementwiseKernels.sumRows(delta, into: p.grads + b.offset, accumulate: false)
         step.apply(values: p.values + b.offset, grads: p.grads + b.offset, m: p.firstMoment + b.offset,
                    v: p.secondMoment + b.offset, count: b.count)
-        let tiles = WeightTiles(parameters: p, weight: weights[i], scratch: updateScratch, delta: delta, input: x)
-        if tiles.count > 1, let team = CoreTeam.shared {
-            team.runWithWorker(parts: tiles.count) { tile, worker in tiles.update(tile, worker: worker, step: step) }
-        } else {
-            for tile in 0 ..< tiles.count { tiles.update(tile, worker: 0, step: step) }
-        }
+        return WeightTiles(parameters: p, weight: weights[i], scratch: updateScratch, delta: delta, input: x)
     }
 
     /// Floats of one thread's weight-gradient tile: small enough to stay in a core's L2 cache
@@ -266,6 +283,27 @@ final class UpdateScratch {
         stride = (max(capacity, 16 * widestRow) + 15) & ~15   // at least one panel of units
         arena = FloatArena(capacity: FloatArena.capacity(for: [(2, stride)]))
         tiles = arena.matrix(rows: 2, cols: stride).base
+    }
+}
+
+/// Work for the core team that `backward` runs in one job: an input gradient's strips, or a
+/// layer's update tiles.
+private enum TeamWork {
+    case strips(PanelProducts.InputGradientParts)
+    case tiles(WeightTiles, Adam.Step)
+
+    var count: Int {
+        switch self {
+        case .strips(let s): s.count
+        case .tiles(let t, _): t.count
+        }
+    }
+
+    func run(_ part: Int, _ worker: Int) {
+        switch self {
+        case .strips(let s): s.run(part, worker)
+        case .tiles(let t, let step): t.update(part, worker: worker, step: step)
+        }
     }
 }
 

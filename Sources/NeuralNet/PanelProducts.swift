@@ -59,18 +59,29 @@ public enum PanelProducts {
     /// dx = d · W, W [d.cols, dx.cols] in panels. `scratch` holds `scratchFloats(outputs:)` per
     /// thread of the core team (two), 64-byte aligned.
     public static func inputGradient(_ d: Matrix, panels: UnsafeMutablePointer<Float>, into dx: Matrix,
-                              scratch: UnsafeMutablePointer<Float>) {
-        precondition(d.rows == dx.rows && d.cols % 16 == 0, "panel input gradient: bad shapes")
-        let (rows, outputs, inputs) = (d.rows, d.cols, dx.cols)
-        let p = GemmOperands(a: d.base, b: panels, c: dx.base)
-        let strips = (inputs + 15) / 16
-        let (parts, width) = split(strips, work: rows * inputs * outputs)
-        let perThread = scratchFloats(outputs: outputs)
-        run(parts) { part, worker in
-            let first = part * width * 16, count = min(width * 16, inputs - first)
-            guard count > 0 else { return }
-            pk_input_gradient(p.a, outputs, rows, p.b, outputs, inputs, first, count, p.c, inputs,
-                              scratch + worker * perThread)
+                                     scratch: UnsafeMutablePointer<Float>) {
+        let parts = InputGradientParts(d, panels: panels, into: dx, scratch: scratch)
+        run(parts.count, parts.run)
+    }
+
+    /// `inputGradient` as the parts of a team job, for a caller that runs them together with
+    /// other work (fewer joins, where the faster thread waits for the slower one).
+    struct InputGradientParts: @unchecked Sendable {
+        let d, panels, dx, scratch: UnsafeMutablePointer<Float>
+        let rows, outputs, inputs, count, width: Int
+
+        init(_ d: Matrix, panels: UnsafeMutablePointer<Float>, into dx: Matrix, scratch: UnsafeMutablePointer<Float>) {
+            precondition(d.rows == dx.rows && d.cols % 16 == 0, "panel input gradient: bad shapes")
+            (self.d, self.panels, self.dx, self.scratch) = (d.base, panels, dx.base, scratch)
+            (rows, outputs, inputs) = (d.rows, d.cols, dx.cols)
+            (count, width) = split((inputs + 15) / 16, work: rows * inputs * outputs)   // in 16-column strips
+        }
+
+        func run(_ part: Int, _ worker: Int) {
+            let first = part * width * 16, columns = min(width * 16, inputs - first)
+            guard columns > 0 else { return }
+            pk_input_gradient(d, outputs, rows, panels, outputs, inputs, first, columns, dx, inputs,
+                              scratch + worker * scratchFloats(outputs: outputs))
         }
     }
 
