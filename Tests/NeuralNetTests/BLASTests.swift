@@ -45,6 +45,23 @@ final class BLASTests: NeuralNetTestCase {
         }
     }
 
+    /// Inner dimension 1 with alpha 1 and beta 0 is an outer product, done without OpenBLAS:
+    /// every element is exactly one rounded product, whatever the transposes (and NaN in C is
+    /// overwritten, as beta = 0 promises).
+    func testOuterProductsAreExact() {
+        var rng = RandomGenerator(seed: 40)
+        for (transposeA, transposeB) in [(false, false), (false, true), (true, false), (true, true)] {
+            let (m, n) = (37, 19)
+            let a = transposeA ? randomMatrix(1, m, &rng) : randomMatrix(m, 1, &rng)
+            let b = transposeB ? randomMatrix(n, 1, &rng) : randomMatrix(1, n, &rng)
+            let c = randomMatrix(m, n, &rng)
+            c.fill(.nan)
+            BLAS.gemm(a, transposeA: transposeA, b, transposeB: transposeB, into: c)
+            let (x, y) = (a.toArray(), b.toArray())
+            XCTAssertEqual(c.toArray(), (0 ..< m * n).map { x[$0 / n] * y[$0 % n] }, "tA=\(transposeA) tB=\(transposeB)")
+        }
+    }
+
     /// Large enough for OpenBLAS's blocked (and possibly threaded) kernels, not just the tails.
     func testLargerOddShapesUseBlockedKernels() {
         check(m: 67, k: 129, n: 35, transposeA: false, transposeB: true, alpha: 1, beta: 0, seed: 7)
