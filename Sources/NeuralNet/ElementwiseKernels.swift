@@ -1,7 +1,6 @@
 import CKernels
 
-/// The elementwise passes of the training step, over blocks of rows (a part's columns of a wider
-/// matrix when a team job splits one).
+/// The elementwise passes of the training step.
 ///
 /// The loops are C (`CKernels/ElementwiseKernels.c`), compiled for AVX-512 and for baseline
 /// x86-64 and picked at load time: our Swift builds for baseline x86-64, where `SIMD8` ran at SSE

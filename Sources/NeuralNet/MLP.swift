@@ -233,11 +233,8 @@ public final class MLP {
     /// input-gradient strips before the tiles, whose last ones are the smallest).
     private func run(_ a: TeamWork?, _ b: TeamWork?) {
         let countA = a?.count ?? 0, total = countA + (b?.count ?? 0)
-        let body = { (part: Int, worker: Int) in part < countA ? a!.run(part, worker) : b!.run(part - countA, worker) }
-        if total > 1, let team = CoreTeam.shared {
-            team.runWithWorker(parts: total, body)
-        } else {
-            for part in 0 ..< total { body(part, 0) }
+        ParallelLoop.runWithWorker(total) { part, worker in
+            part < countA ? a!.run(part, worker) : b!.run(part - countA, worker)
         }
     }
 
@@ -313,6 +310,8 @@ private struct WeightTiles: @unchecked Sendable {
     let values, firstMoment, secondMoment: UnsafeMutablePointer<Float>  // at the layer's weights
     let delta, input, scratch: UnsafeMutablePointer<Float>
     let units, inputs, batch, deltaStride, rowsPerTile, scratchStride: Int
+    /// Tiles 0 ..< headTiles have `rowsPerTile` units, the rest `tailRows` (the last maybe fewer).
+    let headTiles, tailRows: Int
     /// Panel layout: tiles are whole pairs of panels (32 units) where they fit, and units
     /// first ..< first + rows are then still the contiguous floats from first · inputs on.
     let isPanelled: Bool
@@ -336,9 +335,6 @@ private struct WeightTiles: @unchecked Sendable {
             (headTiles, tailRows) = (whole, rowsPerTile)
         }
     }
-
-    /// Tiles 0 ..< headTiles have `rowsPerTile` units, the rest `tailRows` (the last maybe fewer).
-    let headTiles, tailRows: Int
 
     var count: Int { headTiles + (units - min(headTiles * rowsPerTile, units) + tailRows - 1) / tailRows }
 

@@ -49,7 +49,7 @@ public enum PanelProducts {
         }
         let p = GemmOperands(a: x.base, b: panels, c: y.base), b = OptionalPointer(bias)
         let (parts, width) = split(panelCount, work: rows * inputs * y.cols)
-        run(parts) { part, _ in
+        ParallelLoop.run(parts) { part in
             let first = part * width
             pk_forward(p.a, inputs, rows, p.b, inputs, first, min(width, panelCount - first), p.c, y.cols,
                        b.pointer, slope, leaky)
@@ -61,7 +61,7 @@ public enum PanelProducts {
     public static func inputGradient(_ d: Matrix, panels: UnsafeMutablePointer<Float>, into dx: Matrix,
                                      scratch: UnsafeMutablePointer<Float>) {
         let parts = InputGradientParts(d, panels: panels, into: dx, scratch: scratch)
-        run(parts.count, parts.run)
+        ParallelLoop.runWithWorker(parts.count, parts.run)
     }
 
     /// `inputGradient` as the parts of a team job, for a caller that runs them together with
@@ -94,7 +94,7 @@ public enum PanelProducts {
         let (rows, inputs, panelCount) = (d.rows, x.cols, d.cols / 16)
         let p = GemmOperands(a: d.base, b: x.base, c: gradient)
         let (parts, width) = split(panelCount, work: rows * inputs * d.cols)
-        run(parts) { part, _ in
+        ParallelLoop.run(parts) { part in
             let first = part * width
             weightGradient(p.a, d.cols, p.b, rows: rows, inputs: inputs, panels: first ..< min(first + width, panelCount),
                            into: p.c + first * inputs * 16, accumulate: accumulate)
@@ -117,14 +117,6 @@ public enum PanelProducts {
         let wanted = min(BLAS.partsPerProduct, units)
         let width = (units + wanted - 1) / wanted
         return ((units + width - 1) / width, width)
-    }
-
-    private static func run(_ parts: Int, _ body: (_ part: Int, _ worker: Int) -> Void) {
-        if parts > 1, let team = CoreTeam.shared {
-            team.runWithWorker(parts: parts, body)
-        } else {
-            for part in 0 ..< parts { body(part, 0) }
-        }
     }
 }
 

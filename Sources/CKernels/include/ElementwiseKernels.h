@@ -7,7 +7,7 @@
 extern "C" {
 #endif
 
-// Blocks of `rows` × `cols` floats, row r at base + r · ld (a part's columns of a wider matrix).
+// Blocks of `rows` × `cols` floats, row r at base + r · ld.
 
 /// y = tanh(y + bias[c]) (the 13/6 rational approximation of `ElementwiseKernels.rationalTanh`).
 void ew_bias_tanh(float *y, long ldy, long rows, long cols, const float *bias);
