@@ -1,5 +1,3 @@
-import CKernels
-
 /// The activations of the reference networks, each with its forward and backward side by side.
 ///
 /// Backward is expressed through the layer's *output* y, never its input: LeakyReLU's slope is
@@ -18,9 +16,9 @@ public enum Activation: Sendable, Equatable {
                 let row = m.base + r * m.cols
                 for c in 0 ..< m.cols { row[c] += bias[c] }
             }
-        case .leakyReLU(let slope): ew_bias_leaky_relu(m.base, m.cols, m.rows, m.cols, bias, slope)
-        case .relu: ew_bias_leaky_relu(m.base, m.cols, m.rows, m.cols, bias, 0)
-        case .tanh: ew_bias_tanh(m.base, m.cols, m.rows, m.cols, bias)
+        case .leakyReLU(let slope): ElementwiseKernels.biasLeakyReLU(m.base, bias: bias, count: m.cols, rows: m.rows, slope: slope)
+        case .relu: ElementwiseKernels.biasLeakyReLU(m.base, bias: bias, count: m.cols, rows: m.rows, slope: 0)
+        case .tanh: ElementwiseKernels.biasTanh(m.base, bias: bias, count: m.cols, rows: m.rows)
         }
     }
 

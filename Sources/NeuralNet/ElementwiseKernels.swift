@@ -9,14 +9,15 @@ import CKernels
 public enum ElementwiseKernels {
     public typealias V = SIMD8<Float>
 
-    /// row[c] = leaky(row[c] + bias[c]) for one row.
-    public static func biasLeakyReLU(_ row: UnsafeMutablePointer<Float>, bias: UnsafeMutablePointer<Float>, count: Int, slope: Float) {
-        ew_bias_leaky_relu(row, count, 1, count, bias, slope)
+    /// row[c] = leaky(row[c] + bias[c]) for each of `rows` consecutive rows of `count` floats.
+    public static func biasLeakyReLU(_ row: UnsafeMutablePointer<Float>, bias: UnsafeMutablePointer<Float>, count: Int,
+                                     rows: Int = 1, slope: Float) {
+        ew_bias_leaky_relu(row, count, rows, count, bias, slope)
     }
 
-    /// row[c] = tanh(row[c] + bias[c]) for one row.
-    public static func biasTanh(_ row: UnsafeMutablePointer<Float>, bias: UnsafeMutablePointer<Float>, count: Int) {
-        ew_bias_tanh(row, count, 1, count, bias)
+    /// row[c] = tanh(row[c] + bias[c]) for each of `rows` consecutive rows of `count` floats.
+    public static func biasTanh(_ row: UnsafeMutablePointer<Float>, bias: UnsafeMutablePointer<Float>, count: Int, rows: Int = 1) {
+        ew_bias_tanh(row, count, rows, count, bias)
     }
 
     /// g *= (y > 0 ? 1 : slope): LeakyReLU's backward through its outputs.
