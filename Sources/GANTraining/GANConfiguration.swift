@@ -37,7 +37,7 @@ public struct GANConfiguration: Sendable, Equatable {
     public init() {}
 
     /// A named starting point: `reference` is the exact recipe (the benchmark's),
-    /// `tuned` adds standard, documented GAN practice on top (see the README).
+    /// `tuned` adds standard, documented GAN practice on top (see docs/recipe.md).
     public init(recipe: GANRecipe) {
         switch recipe {
         case .reference: break

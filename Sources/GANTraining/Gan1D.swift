@@ -4,7 +4,7 @@ import NeuralNet
 /// The small 1-D GAN of the paper-figure panel, in a configuration that really converges.
 ///
 /// The naive set-up (plain MLPs on raw x) gets the mean right but collapses the spread. What fixes
-/// it, each a standard, documented technique (see the README's model notes for the measurements):
+/// it, each a standard, documented technique (see docs/gan1d.md for the measurements):
 /// - fixed affine maps from the target's known range: G's output is `c + s·out`, D sees `(x − c)/s`
 ///   (a change of units, not a fit: c and s are constants of the target);
 /// - the minibatch-stddev feature (Karras et al. 2018): D also sees the batch's standard deviation,

@@ -57,7 +57,7 @@ final class PanelHistoryTests: XCTestCase {
         XCTAssertGreaterThanOrEqual(h.frames.count, PanelHistory.defaultCapacity / 2)
         let perFrame = 16 * 784 + bins * 12 + 16 * 8
         XCTAssertEqual(maxBytes, 256 * perFrame)
-        XCTAssertLessThan(maxBytes, 3_800_000, "the README states about 3.7 MB at 160 columns")
+        XCTAssertLessThan(maxBytes, 3_800_000, "docs/screen.md states about 3.7 MB at 160 columns")
     }
 
     func testDigitsSurviveTheByteEncodingWithinHalfAGreyLevel() {
