@@ -24,6 +24,7 @@ let package = Package(
         .systemLibrary(name: "CBLAS", path: "Sources/CBLAS"),
         .systemLibrary(name: "CZlib", path: "Sources/CZlib"),
         .systemLibrary(name: "CNcursesw", path: "Sources/CNcursesw"),
+        .systemLibrary(name: "CPNG", path: "Sources/CPNG"),
 
         // The numeric targets are optimised in debug builds too: `swift test` trains real networks,
         // and unoptimised elementwise loops are ~30× slower (tests can still @testable import them).
@@ -32,6 +33,8 @@ let package = Package(
         .target(name: "CKernels", cSettings: [.unsafeFlags(["-O3"])]),
         .target(name: "NeuralNet", dependencies: ["CBLAS", "CKernels"], swiftSettings: optimisedAlways),
         .target(name: "GANFormats", dependencies: ["CZlib"], swiftSettings: optimisedInDebug),
+        // TensorBoard event files (read, follow, write) and any writer's PNGs (system libpng).
+        .target(name: "TensorBoardFormat", dependencies: ["GANFormats", "CPNG"], swiftSettings: optimisedInDebug),
         .target(name: "GANTraining", dependencies: ["NeuralNet", "GANFormats"], swiftSettings: optimisedInDebug),
         .target(name: "GANView"),
         .target(name: "TrainingSession", dependencies: ["GANTraining", "GANView"]),
@@ -43,6 +46,7 @@ let package = Package(
 
         .testTarget(name: "NeuralNetTests", dependencies: ["NeuralNet"]),
         .testTarget(name: "GANFormatsTests", dependencies: ["GANFormats"]),
+        .testTarget(name: "TensorBoardFormatTests", dependencies: ["TensorBoardFormat", "GANFormats"]),
         .testTarget(name: "GANTrainingTests", dependencies: ["GANTraining", "GANFormats"]),
         .testTarget(name: "GANViewTests", dependencies: ["GANView"]),
         .testTarget(name: "TrainingSessionTests", dependencies: ["TrainingSession"]),
