@@ -30,7 +30,7 @@ let package = Package(
         // and unoptimised elementwise loops are ~30× slower (tests can still @testable import them).
         // AVX-512 kernels in C, chosen at run time: products for weights kept in panels and Adam
         // (OpenBLAS and Swift otherwise), and the elementwise passes (compiled for both, picked at load).
-        .target(name: "CKernels", cSettings: [.unsafeFlags(["-O3"])]),
+        .target(name: "CKernels", cSettings: [.unsafeFlags(["-O3", "-fno-math-errno"])]),
         .target(name: "NeuralNet", dependencies: ["CBLAS", "CKernels"], swiftSettings: optimisedAlways),
         .target(name: "GANFormats", dependencies: ["CZlib"], swiftSettings: optimisedInDebug),
         // TensorBoard event files (read, follow, write) and any writer's PNGs (system libpng).

@@ -1,81 +1,28 @@
 #include "ElementwiseKernels.h"
+#include "KernelTable.h"
 
-// Plain loops, compiled twice by the compiler (function multi-versioning): once for AVX-512,
-// 16 lanes, and once for baseline x86-64, picked when the program loads. Swift code cannot be
-// built that way without giving up CPUs that lack AVX-512, and its SIMD8 loops ran at SSE width.
-//
-// No fused multiply-adds: every clone, and Swift's scalar `fastTanh`, round exactly alike.
-#pragma clang fp contract(off)
+// The portable path's passes (the build's baseline); the AVX ones are in PathAVX2.c / PathAVX512.c.
+#define EW_SUFFIX portable
+#include "ElementwiseBody.h"
 
-#if defined(__x86_64__) && !defined(GANTOP_PORTABLE_KERNELS)
-#define CLONED __attribute__((target_clones("avx512f", "default")))
-#else
-#define CLONED
-#endif
-
-static inline float rational_tanh(float x) {
-    const float clamp = 7.90531110763549805f;
-    const float xc = x > clamp ? clamp : (x < -clamp ? -clamp : x);
-    const float x2 = xc * xc;
-    float p = -2.76076847742355e-16f;
-    p = p * x2 + 2.00018790482477e-13f;
-    p = p * x2 + -8.60467152213735e-11f;
-    p = p * x2 + 5.12229709037114e-08f;
-    p = p * x2 + 1.48572235717979e-05f;
-    p = p * x2 + 6.37261928875436e-04f;
-    p = p * x2 + 4.89352455891786e-03f;
-    p = xc * p;
-    float q = 1.19825839466702e-06f;
-    q = q * x2 + 1.18534705686654e-04f;
-    q = q * x2 + 2.26843463243900e-03f;
-    q = q * x2 + 4.89352518554385e-03f;
-    return p / q;
+// The public passes route through the path in use (KernelPaths.h).
+void ew_bias_tanh(float *y, long ldy, long rows, long cols, const float *bias) {
+    gk_active->bias_tanh(y, ldy, rows, cols, bias);
 }
-
-CLONED void ew_bias_tanh(float *y, long ldy, long rows, long cols, const float *bias) {
-    for (long r = 0; r < rows; r++) {
-        float *row = y + r * ldy;
-        for (long c = 0; c < cols; c++) row[c] = rational_tanh(row[c] + bias[c]);
-    }
+void ew_bias_leaky_relu(float *y, long ldy, long rows, long cols, const float *bias, float slope) {
+    gk_active->bias_leaky_relu(y, ldy, rows, cols, bias, slope);
 }
-
-CLONED void ew_bias_leaky_relu(float *y, long ldy, long rows, long cols, const float *bias, float slope) {
-    for (long r = 0; r < rows; r++) {
-        float *row = y + r * ldy;
-        for (long c = 0; c < cols; c++) {
-            const float v = row[c] + bias[c];
-            row[c] = v > 0 ? v : v * slope;
-        }
-    }
+void ew_leaky_relu_backward(const float *y, long ldy, float *g, long ldg, long rows, long cols, float slope) {
+    gk_active->leaky_relu_backward(y, ldy, g, ldg, rows, cols, slope);
 }
-
-CLONED void ew_leaky_relu_backward(const float *y, long ldy, float *g, long ldg, long rows, long cols, float slope) {
-    for (long r = 0; r < rows; r++) {
-        const float *yr = y + r * ldy;
-        float *gr = g + r * ldg;
-        for (long c = 0; c < cols; c++) gr[c] *= yr[c] > 0 ? 1.0f : slope;
-    }
+void ew_tanh_backward(const float *y, long ldy, float *g, long ldg, long rows, long cols) {
+    gk_active->tanh_backward(y, ldy, g, ldg, rows, cols);
 }
-
-CLONED void ew_tanh_backward(const float *y, long ldy, float *g, long ldg, long rows, long cols) {
-    for (long r = 0; r < rows; r++) {
-        const float *yr = y + r * ldy;
-        float *gr = g + r * ldg;
-        for (long c = 0; c < cols; c++) gr[c] *= 1 - yr[c] * yr[c];
-    }
+void ew_sum_rows(const float *m, long ldm, long rows, long cols, float *out, int accumulate) {
+    gk_active->sum_rows(m, ldm, rows, cols, out, accumulate);
 }
-
-CLONED void ew_sum_rows(const float *m, long ldm, long rows, long cols, float *out, int accumulate) {
-    if (!accumulate)
-        for (long c = 0; c < cols; c++) out[c] = 0;
-    for (long r = 0; r < rows; r++) {
-        const float *row = m + r * ldm;
-        for (long c = 0; c < cols; c++) out[c] += row[c];
-    }
-}
-
-CLONED void ew_unit_range_from_bytes(const uint8_t *src, float *dst, long count) {
-    for (long i = 0; i < count; i++) dst[i] = (float)src[i] * (2.0f / 255.0f) - 1;
+void ew_unit_range_from_bytes(const uint8_t *src, float *dst, long count) {
+    gk_active->unit_range_from_bytes(src, dst, count);
 }
 
 void prefetch_bytes(const void *start, long count) {

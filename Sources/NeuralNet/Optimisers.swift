@@ -53,21 +53,18 @@ public struct Adam: Sendable, Equatable {
                     epsilon: Float(Double(epsilon) * c2.squareRoot()))
     }
 
-    /// The update over flat arrays: AVX-512 in C where the CPU has it (`adam_update`, 4× the Swift
-    /// version on one core, since Swift here compiles for baseline x86-64: SSE, no FMA), else
-    /// eight lanes at a time in Swift (a scalar loop compiled to `sqrtss`/`divss` and libm calls).
+    /// The update over flat arrays, in C on the current `KernelPath` (AVX-512 or AVX2 with fused
+    /// multiply-adds, bit-identical to each other; portable C rounds like `portableKernel`).
+    /// The C AVX-512 kernel ran 4× the Swift SIMD8 one on a core: Swift compiles for baseline
+    /// x86-64 here (SSE, no FMA).
+    @inlinable
     public static func kernel(values p: UnsafeMutablePointer<Float>, grads g: UnsafeMutablePointer<Float>,
                               m: UnsafeMutablePointer<Float>, v: UnsafeMutablePointer<Float>, count: Int,
                               beta1: Float, beta2: Float, stepSize a: Float, epsilon: Float) {
-        if PanelProducts.isSupported {
-            adam_update(p, g, m, v, count, beta1, beta2, a, epsilon)
-        } else {
-            portableKernel(values: p, grads: g, m: m, v: v, count: count, beta1: beta1, beta2: beta2,
-                           stepSize: a, epsilon: epsilon)
-        }
+        adam_update(p, g, m, v, count, beta1, beta2, a, epsilon)
     }
 
-    /// `kernel` in Swift, for any CPU.
+    /// The update in Swift, for any CPU: the reference the C kernels are tested against.
     public static func portableKernel(values p: UnsafeMutablePointer<Float>, grads g: UnsafeMutablePointer<Float>,
                                m: UnsafeMutablePointer<Float>, v: UnsafeMutablePointer<Float>, count: Int,
                                beta1: Float, beta2: Float, stepSize a: Float, epsilon: Float) {

@@ -2,7 +2,7 @@ import CKernels
 import Foundation
 
 /// A layer's three products with its weights kept in panels (`CKernels`), shared between
-/// the cores like `BLAS.gemm`.
+/// the cores like `BLAS.gemm`, on the micro-kernels of the current `KernelPath`.
 ///
 /// Why our own kernels: at 64–256 rows OpenBLAS spends a fifth or more of each call repacking the
 /// weights, and its X·Wᵀ path runs at ~75 % of its X·W one. With W stored once in the layout the
@@ -10,13 +10,9 @@ import Foundation
 /// packing at all, and Adam, being elementwise, does not care how the weights are laid out.
 /// `gantop bench --kernels` measures each product against `cblas_sgemm`.
 public enum PanelProducts {
-    /// The CPU runs the kernels (AVX-512F).
-    public static let isSupported = pk_available() != 0
-
-    /// Whether new networks that ask for panels get them: supported, and not turned off with
-    /// `GANTOP_KERNELS=blas` (for side-by-side measurements). Tests flip it to compare both paths.
-    nonisolated(unsafe) public static var isEnabled =
-        isSupported && ProcessInfo.processInfo.environment["GANTOP_KERNELS"] != "blas"
+    /// Whether new networks that ask for panels get them: on every kernel path but `blas`
+    /// (`KernelPath.use` sets it). Tests flip it to compare both layouts on one path.
+    nonisolated(unsafe) public static var isEnabled = KernelPath.current.usesPanels
 
     /// Whether a [out, in] weight can live in panels.
     public static func canPanel(outputs: Int, inputs: Int) -> Bool {

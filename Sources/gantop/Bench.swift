@@ -23,6 +23,10 @@ struct Bench: ParsableCommand {
     @Flag(help: ArgumentHelp("Time the step's building blocks alone (Adam, a team job, two GEMMs).", visibility: .hidden))
     var kernels = false
 
+    @Flag(name: .customLong("list-kernel-paths"),
+          help: "Print the kernel paths this CPU runs, best first, one a line (for GANTOP_KERNELS), and exit.")
+    var listKernelPaths = false
+
     @OptionGroup var data: DataOptions
 
     func validate() throws {
@@ -35,6 +39,10 @@ struct Bench: ParsableCommand {
     }
 
     func run() throws {
+        if listKernelPaths {
+            print(KernelPath.supported.map(\.rawValue).joined(separator: "\n"))
+            return
+        }
         #if DEBUG
         printError("gantop bench: this is a debug build; timings mean little (use swift run -c release gantop bench)")
         #endif
@@ -151,7 +159,8 @@ struct BenchReport {
     let core: String
 
     func text() -> String {
-        var lines = ["gantop bench (release, OpenBLAS \(threads) thread(s), core \(core))"]
+        var lines = ["gantop bench (release, OpenBLAS \(threads) thread(s), core \(core))",
+                     "  kernel path: \(KernelPath.current.summary)"]
         for r in results {
             lines.append("  B=\(pad(r.batch, 4))  \(fixed(Float(r.stepsPerSecond), 1)) steps/s  \(fixed(Float(r.gflops), 1)) GFLOP/s  "
                          + "(\(fixed(Float(100 * r.gflops / roofGflops), 0)) % of the sgemm roof)")
@@ -179,6 +188,7 @@ struct BenchReport {
         fields.append("\"startup_s\":\(jsonNumber(Float(startupSeconds)))")
         fields.append("\"peak_rss_mb\":\(jsonNumber(Float(peakRSSMegabytes)))")
         fields.append("\"blas_threads\":\(threads)")
+        fields.append("\"kernel_path\":\"\(KernelPath.current)\"")
         return "{" + fields.joined(separator: ",") + "}"
     }
 }

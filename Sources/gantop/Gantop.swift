@@ -1,4 +1,6 @@
 import ArgumentParser
+import Foundation
+import NeuralNet
 
 @main
 struct Gantop: ParsableCommand {
@@ -12,4 +14,13 @@ struct Gantop: ParsableCommand {
         subcommands: [Train.self, Gan1DCommand.self, Sample.self, Classifier.self, Bench.self],
         defaultSubcommand: Train.self
     )
+
+    /// Refuses a kernel path the CPU lacks (`GANTOP_KERNELS`) before anything runs on another one.
+    static func main() {
+        if case .failure(let refusal) = KernelPath.fromEnvironment() {
+            FileHandle.standardError.write(Data("gantop: \(refusal)\n".utf8))
+            Foundation.exit(2)
+        }
+        main(nil)
+    }
 }

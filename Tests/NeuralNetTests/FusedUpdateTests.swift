@@ -2,7 +2,8 @@ import XCTest
 import NeuralNet
 
 /// `backward(input:update:)` — Adam applied layer by layer, the weight gradient made a tile at a
-/// time — must train exactly like the plain sequence `backward` then `Adam.update`.
+/// time — must train exactly like the plain sequence `backward` then `Adam.update`: bit for bit
+/// with weights in panels (every kernel path), within OpenBLAS's rounding with row-major ones.
 final class FusedUpdateTests: NeuralNetTestCase {
     private func compare(layers: [MLP.Layer], rows: Int, tileCapacity: Int, steps: Int = 3, panelled: Bool = false,
                          file: StaticString = #filePath, line: UInt = #line) {
@@ -26,13 +27,41 @@ final class FusedUpdateTests: NeuralNetTestCase {
             fused.backward(input: input, inputGradient: true, update: adamFused.nextStep())
 
             XCTAssertEqual(adamFused.step, adamPlain.step, file: file, line: line)
-            // The input gradient needs the weights from before the update: the same in both.
-            XCTAssertEqual(fused.inputGradient.prefix(rows: rows).toArray(), plain.inputGradient.prefix(rows: rows).toArray(),
-                           "input gradient, step \(step)", file: file, line: line)
-            for block in [ParameterSet.Block.values, .firstMoment, .secondMoment] {
-                for (a, b) in zip(fused.parameters.arrays(of: block), plain.parameters.arrays(of: block)) {
-                    let worst = zip(a.data, b.data).map { abs($0 - $1) / max(abs($1), 1e-6) }.max() ?? 0
-                    XCTAssertLessThanOrEqual(worst, 1e-5, "\(block) of \(a.entry.name), step \(step)", file: file, line: line)
+            let fusedInput = fused.inputGradient.prefix(rows: rows).toArray(), plainInput = plain.inputGradient.prefix(rows: rows).toArray()
+            let blocks = [ParameterSet.Block.values, .firstMoment, .secondMoment].map { block in
+                (block, zip(fused.parameters.arrays(of: block), plain.parameters.arrays(of: block)))
+            }
+            if fused.isPanelled.allSatisfy({ $0 }) {
+                // Panels: a tile's product runs the same micro-kernels, each output summed in the
+                // same order, as the whole one: the same bits.
+                XCTAssertEqual(fusedInput, plainInput, "input gradient, step \(step)", file: file, line: line)
+                for (block, pairs) in blocks {
+                    for (a, b) in pairs { XCTAssertEqual(a.data, b.data, "\(block) of \(a.entry.name), step \(step)", file: file, line: line) }
+                }
+                continue
+            }
+            // OpenBLAS may sum a tile's product in another order than the whole one's (it does on
+            // its Haswell kernels), so each gradient differs by up to ~k·2⁻²⁴·Σ|δ·x| (k ≤ 100 rows
+            // here): ≤ 1e-4 of the array's largest value, normwise. The moments are linear in the
+            // gradients, and so is the input gradient (through weights that agree just as well), so
+            // they are held to that. A weight whose gradient is rounding noise can move by ±lr
+            // either way (Adam's step is ~lr·sign(g)), so the values are held to it everywhere but
+            // in at most 0.2 % of the weights — a tiling error (a tile missed or updated twice)
+            // moves whole rows of them.
+            func normwise(_ a: [Float], _ b: [Float]) -> Float {
+                zip(a, b).map { abs($0 - $1) }.max()! / max(b.map(abs).max()!, 1e-30)
+            }
+            XCTAssertLessThanOrEqual(normwise(fusedInput, plainInput), 1e-4, "input gradient, step \(step)", file: file, line: line)
+            for (block, pairs) in blocks {
+                for (a, b) in pairs {
+                    if block == .values {
+                        let scale = b.data.map(abs).max()!
+                        let off = zip(a.data, b.data).filter { abs($0 - $1) > 1e-4 * scale }.count
+                        XCTAssertLessThanOrEqual(off, 2 + b.data.count / 500, "values of \(a.entry.name), step \(step)", file: file, line: line)
+                    } else {
+                        XCTAssertLessThanOrEqual(normwise(a.data, b.data), 1e-4, "\(block) of \(a.entry.name), step \(step)",
+                                                 file: file, line: line)
+                    }
                 }
             }
         }
@@ -59,10 +88,21 @@ final class FusedUpdateTests: NeuralNetTestCase {
         compare(layers: layers, rows: 64, tileCapacity: 16_384, steps: 2)
     }
 
+    /// The same in panels, on every panel path this CPU runs: bit for bit.
+    func testGeneratorSizedPanelledLayersOnEveryPath() throws {
+        let layers = [MLP.Layer(100, 256, .leakyReLU(slope: 0.2)), MLP.Layer(256, 512, .leakyReLU(slope: 0.2)),
+                      MLP.Layer(512, 784, .tanh)]
+        try onEveryKernelPath(panelsOnly: true) { _ in
+            compare(layers: layers, rows: 64, tileCapacity: 16_384, steps: 2, panelled: true)
+        }
+    }
+
     /// Weights in panels, tiles of 64 units whose last two are cut in halves (32 units, a pair
     /// of panels): every unit still updated exactly once.
-    func testPanelledTilesWithHalvedTail() {
+    func testPanelledTilesWithHalvedTail() throws {
         let layers = [MLP.Layer(48, 256, .leakyReLU(slope: 0.2)), MLP.Layer(256, 80, .tanh)]
-        compare(layers: layers, rows: 32, tileCapacity: 4_096, panelled: true)
+        try onEveryKernelPath(panelsOnly: true) { _ in
+            compare(layers: layers, rows: 32, tileCapacity: 4_096, panelled: true)
+        }
     }
 }

@@ -140,3 +140,21 @@ func distanceToNearestKink(_ net: MLP, _ input: Matrix) -> Double {
     }
     return nearest
 }
+
+// MARK: - Kernel paths
+
+extension XCTestCase {
+    /// Runs `body` once on each kernel path this CPU runs (`panelsOnly`: those that keep weights
+    /// in panels), every kernel switched to it, then restores the process's own path. Messages
+    /// should name the path: a failure then says which one.
+    func onEveryKernelPath(panelsOnly: Bool = false, _ body: (KernelPath) throws -> Void) throws {
+        for path in KernelPath.supported where path.usesPanels || !panelsOnly {
+            try KernelPath.run(on: path) { try body(path) }
+        }
+    }
+
+    /// `body`'s result on path `path`.
+    func onPath<T>(_ path: KernelPath, _ body: () throws -> T) throws -> T {
+        try KernelPath.run(on: path, body)
+    }
+}

@@ -1,4 +1,5 @@
-// Single-precision products for weights kept in "panel" layout, with AVX-512 micro-kernels.
+// Single-precision products for weights kept in "panel" layout, with micro-kernels for
+// each path of KernelPaths.h (AVX-512, AVX2 + FMA, portable C).
 //
 // A weight W[out][in] (out a multiple of 16) is stored as out/16 panels; panel p holds units
 // 16p ..< 16p+16 transposed, P[p][i][j] = W[16p + j][i]. In that layout the forward product and
@@ -14,9 +15,6 @@
 #ifdef __cplusplus
 extern "C" {
 #endif
-
-/// 1 when this CPU runs the kernels (AVX-512F), else 0: callers then keep row-major weights.
-int pk_available(void);
 
 /// Row-major W[out][in] to panels (out % 16 == 0), and back.
 void pk_pack(const float *w, long out, long in, float *panels);
