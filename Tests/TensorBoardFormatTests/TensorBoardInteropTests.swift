@@ -84,3 +84,53 @@ print("written")
         XCTAssertEqual(try decodeImage(grey.encoded), RGBImage(width: 7, height: 3, channels: 1, pixels: greys))
     }
 }
+
+extension TensorBoardInteropTests {
+    static let readScript = #"""
+import sys, io
+import numpy as np
+from tensorboard.backend.event_processing.event_accumulator import EventAccumulator
+acc = EventAccumulator(sys.argv[1], size_guidance={"images": 0, "scalars": 0, "tensors": 0})
+acc.Reload()
+tags = acc.Tags()
+print("scalars", sorted(tags["scalars"]))
+print("images", sorted(tags["images"]))
+print("tensors", sorted(tags["tensors"]))
+for tag in sorted(tags["scalars"]):
+    print(tag, [(e.step, round(e.value, 4)) for e in acc.Scalars(tag)])
+for e in acc.Images("samples"):
+    print("image", e.step, e.width, e.height, e.encoded_image_string[:4] == b"\x89PNG", len(e.encoded_image_string))
+for e in acc.Tensors("hparams"):
+    print("text", e.step, [s.decode() for s in e.tensor_proto.string_val])
+print("plugin", acc.SummaryMetadata("hparams").plugin_data.plugin_name)
+"""#
+
+    func testTensorBoardReadsOurEventFiles() throws {
+        try Python.requireTensorBoard()
+        let dir = try TemporaryDirectory()
+        let writer = try EventFileWriter(directory: dir.url)
+        let grid = PNGImageFixture.gradient(width: 12, height: 8).encode()
+        for step in Int64(0)..<3 {
+            writer.addScalar(tag: "d_loss", value: 0.5 + Double(step), step: step)
+            writer.addScalar(tag: "g_loss", value: 2.25, step: step)
+        }
+        writer.addImage(tag: "samples", png: grid, width: 12, height: 8, step: 2, colorspace: 1)
+        writer.addText(tag: "hparams", text: "lr_D 2e-4", step: 0)
+        writer.addText(tag: "hparams", text: "lr_D 1e-4", step: 2)
+        try writer.flush()
+        let (status, output) = try Python.run(Self.readScript, arguments: [writer.url.path])
+        XCTAssertEqual(status, 0, output)
+        XCTAssertEqual(output, """
+            scalars ['d_loss', 'g_loss']
+            images ['samples']
+            tensors ['hparams']
+            d_loss [(0, 0.5), (1, 1.5), (2, 2.5)]
+            g_loss [(0, 2.25), (1, 2.25), (2, 2.25)]
+            image 2 12 8 True \(grid.count)
+            text 0 ['lr_D 2e-4']
+            text 2 ['lr_D 1e-4']
+            plugin text
+
+            """)
+    }
+}
