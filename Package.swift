@@ -40,7 +40,7 @@ let package = Package(
         .target(name: "TrainingSession", dependencies: ["GANTraining", "GANView"]),
         .target(name: "TerminalUI", dependencies: ["CNcursesw", "GANView", "GANFormats"]),
         .executableTarget(name: "gantop", dependencies: [
-            "GANTraining", "GANView", "TrainingSession", "TerminalUI",
+            "GANTraining", "GANView", "TrainingSession", "TerminalUI", "TensorBoardFormat",
             .product(name: "ArgumentParser", package: "swift-argument-parser"),
         ]),
 

@@ -3,55 +3,18 @@ import XCTest
 
 /// Event files written by the real `tensorboard` package, and ours read back by it.
 final class TensorBoardInteropTests: XCTestCase {
-    /// TF2-style scalars through tensorboard.summary.Writer; PyTorch-style records (simple_value,
-    /// Summary.Image, histo) and TF2 image tensors built from TensorBoard's own protos and
-    /// written by its EventFileWriter. Two runs, one nested.
-    static let writeScript = #"""
-import sys, os, struct, zlib
-import numpy as np
-from tensorboard.summary import Writer
-from tensorboard.summary.writer.event_file_writer import EventFileWriter
-from tensorboard.compat.proto.event_pb2 import Event
-from tensorboard.compat.proto.summary_pb2 import Summary, SummaryMetadata, HistogramProto
-from tensorboard.compat.proto.tensor_pb2 import TensorProto
-from tensorboard.compat.proto.tensor_shape_pb2 import TensorShapeProto
-
-logdir = sys.argv[1]
-w = Writer(os.path.join(logdir, "keras", "train"))
-for step in range(5):
-    w.add_scalar("epoch_d_loss", 1.0 / (step + 1), step=step)
-    w.add_scalar("epoch_g_loss", 2.0 + step, step=step)
-w.flush(); w.close()
-
-def png(width, height, rgb):
-    ch = 3 if rgb else 1
-    rows = b"".join(b"\0" + bytes((x * 9 + y * 5 + c * 80) & 255 for x in range(width) for c in range(ch)) for y in range(height))
-    def chunk(t, d): return struct.pack(">I", len(d)) + t + d + struct.pack(">I", zlib.crc32(t + d))
-    return b"\x89PNG\r\n\x1a\n" + chunk(b"IHDR", struct.pack(">IIBBBBB", width, height, 8, 2 if rgb else 0, 0, 0, 0)) \
-        + chunk(b"IDAT", zlib.compress(rows)) + chunk(b"IEND", b"")
-
-ew = EventFileWriter(os.path.join(logdir, "torch"))
-for step in range(3):
-    values = [Summary.Value(tag="Loss/D/loss", simple_value=0.5 + step), Summary.Value(tag="Loss/G/loss", simple_value=-step)]
-    ew.add_event(Event(wall_time=1000.0 + step, step=step, summary=Summary(value=values)))
-image = Summary.Image(height=6, width=10, colorspace=3, encoded_image_string=png(10, 6, True))
-ew.add_event(Event(wall_time=2000.0, step=2, summary=Summary(value=[Summary.Value(tag="samples", image=image)])))
-histo = HistogramProto(min=0, max=1, num=2, sum=1, sum_squares=1, bucket_limit=[1], bucket=[2])
-ew.add_event(Event(wall_time=2001.0, step=2, summary=Summary(value=[Summary.Value(tag="weights", histo=histo)])))
-for step in range(2):
-    tensor = TensorProto(dtype=7, tensor_shape=TensorShapeProto(dim=[TensorShapeProto.Dim(size=4)]),
-                         string_val=[b"7", b"3", png(7, 3, False), png(7, 3, False)])
-    meta = SummaryMetadata(plugin_data=SummaryMetadata.PluginData(plugin_name="images")) if step == 0 else None
-    value = Summary.Value(tag="tf2/gen", tensor=tensor, metadata=meta)
-    ew.add_event(Event(wall_time=3000.0, step=10 + step, summary=Summary(value=[value])))
-ew.flush(); ew.close()
-print("written")
-"""#
+    /// The fixture writer, also used to make Tests/Fixtures/tensorboard-logdir.
+    static var writeScript: String {
+        get throws {
+            let root = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
+            return try String(contentsOf: root.appendingPathComponent("scripts/tensorboard-fixtures.py"), encoding: .utf8)
+        }
+    }
 
     func testWeReadTheTensorBoardPackagesEventFiles() throws {
         try Python.requireTensorBoard()
         let dir = try TemporaryDirectory()
-        let (status, output) = try Python.run(Self.writeScript, arguments: [dir.url.path])
+        let (status, output) = try Python.run(try Self.writeScript, arguments: [dir.url.path])
         XCTAssertEqual(status, 0, output)
         let runs = try discoverRuns(under: dir.url)
         XCTAssertEqual(runs.map(\.name), ["keras/train", "torch"])
