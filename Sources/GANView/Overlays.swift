@@ -22,8 +22,10 @@ public enum HelpOverlay {
         ("q  Ctrl-C", "quit"),
     ]
 
-    /// Draws the help box centred in `rect`, blanking what is under it.
-    public static func render(into buffer: inout CellBuffer, rect: Rect, theme: Theme) {
+    /// Draws the help box (the trainer's keys, or another screen's `entries`) centred in `rect`,
+    /// blanking what is under it.
+    public static func render(entries: [(keys: String, action: String)] = entries, into buffer: inout CellBuffer,
+                              rect: Rect, theme: Theme) {
         let keyWidth = entries.map { $0.keys.count }.max()! + 3
         let textWidth = keyWidth + entries.map { $0.action.count }.max()!
         let footer = "press ? to close"

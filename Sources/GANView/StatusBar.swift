@@ -75,13 +75,14 @@ public enum StatusBar {
                    style: theme[role].over(bar.bg), maxX: rect.maxX)
     }
 
-    /// Renders the key hint line into the first row of `rect`.
-    public static func renderKeyHints(into buffer: inout CellBuffer, rect: Rect, theme: Theme) {
+    /// Renders the key hint line (the trainer's, or another screen's `hints`) into the first row of `rect`.
+    public static func renderKeyHints(_ hints: [(key: String, action: String)] = keyHints, into buffer: inout CellBuffer,
+                                      rect: Rect, theme: Theme) {
         guard !rect.isEmpty else { return }
         let bar = theme[.statusBar]
         buffer.fill(Rect(x: rect.x, y: rect.y, width: rect.width, height: 1), with: Cell(" ", style: bar))
         var x = rect.x
-        for (i, hint) in keyHints.enumerated() {
+        for (i, hint) in hints.enumerated() {
             let w = (i > 0 ? separator.count : 0) + hint.key.count + 1 + hint.action.count
             if x + w > rect.maxX { break }
             if i > 0 { x = buffer.put(separator, x: x, y: rect.y, style: bar) }

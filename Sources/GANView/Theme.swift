@@ -31,6 +31,23 @@ public struct Theme: Sendable {
 
     public subscript(role: Role) -> CellStyle { styles[role.rawValue] }
 
+    /// The style of line `index` on a chart of several series: 0 is D's loss colour, 1 G's, then
+    /// others (cycling). Without colours: plain and bold alternate (dashes tell overlays apart).
+    public func series(_ index: Int) -> CellStyle {
+        let i = max(index, 0)
+        if i == 0 { return self[.dLoss] }
+        if i == 1 { return self[.gLoss] }
+        switch mode {
+        case .none: return i % 2 == 0 ? .plain : CellStyle(attributes: .bold)
+        case .basic8:
+            let colours: [TermColor] = [.magenta, .yellow, .red, .cyan, .white]
+            return CellStyle(fg: colours[(i - 2) % colours.count], attributes: .bold)
+        case .palette256:
+            let colours: [UInt8] = [213, 221, 203, 117, 250, 141]
+            return CellStyle(fg: .palette(colours[(i - 2) % colours.count]))
+        }
+    }
+
     /// True when the 24 palette greys are available (half-block digits).
     public var hasGreys: Bool { mode == .palette256 }
 

@@ -11,7 +11,7 @@ struct Gantop: ParsableCommand {
             With no subcommand gantop opens the full-screen UI (`gantop train`).
             Run `gantop train --headless` for scripts, CI and servers.
             """,
-        subcommands: [Train.self, Gan1DCommand.self, Sample.self, Inspect.self, Classifier.self, Bench.self],
+        subcommands: [Train.self, Gan1DCommand.self, Sample.self, Inspect.self, Watch.self, Classifier.self, Bench.self],
         defaultSubcommand: Train.self
     )
 

@@ -1,0 +1,190 @@
+import Foundation
+import GANFormats
+import GANView
+
+/// Turns what the watcher read and what the user chose into the frame `WatchScreen` draws.
+public struct WatchFrameBuilder {
+    /// At most this many extra scalars on the chart beside D and G (the chart draws 8 lines).
+    public static let maxExtraTags = 6
+    /// Overlaid, at most this many runs (two lines each).
+    public static let maxOverlaidRuns = 4
+    /// EMA weight per logged value when smoothing is on.
+    public static let smoothingAlpha: Float = 0.1
+    /// A restart is the run's state for this long after it was noticed.
+    public static let restartShownFor = 60.0
+
+    private let cache = ImageCache()
+
+    public init() {}
+
+    /// The D and G loss tags of `run`: --d-tag / --g-tag, else what the source knows (gantop's
+    /// d_loss / g_loss).
+    public static func lossTags(of run: WatchedRun, controls: WatchControls) -> (d: String?, g: String?) {
+        let known = run.knownLossTags
+        return (controls.dTag ?? known?.d, controls.gTag ?? known?.g)
+    }
+
+    /// The image tag shown: one whose name says samples or fakes, else the first logged.
+    public static func imageTag(of run: WatchedRun) -> String? {
+        let words = ["sample", "fake", "generated", "gen", "image"]
+        for word in words {
+            if let tag = run.imageTags.first(where: { $0.lowercased().contains(word) }) { return tag }
+        }
+        return run.imageTags.first
+    }
+
+    /// The kept images of the shown tag, oldest first.
+    public static func imageRecords(of run: WatchedRun) -> [SampleRecord] {
+        imageTag(of: run).flatMap { run.images[$0] } ?? []
+    }
+
+    /// Index of the record shown for `step`: that step's, else the newest before it; nil step: the newest.
+    static func shownIndex(_ records: [SampleRecord], step: Int?) -> Int {
+        guard let step else { return records.count - 1 }
+        return records.lastIndex { $0.step <= step } ?? 0
+    }
+
+    public func frame(_ snapshot: WatchSnapshot, controls: WatchControls, now: Double) -> WatchFrame {
+        var frame = WatchFrame(logdir: snapshot.logdir, smoothed: controls.smoothing)
+        guard !snapshot.runs.isEmpty else {
+            frame.state = snapshot.failure == nil ? .waiting : .error
+            frame.note = snapshot.failure ?? "no runs under \(snapshot.logdir) yet: waiting for TensorBoard event files (*tfevents*) or a gantop run (losses.csv)"
+            return frame
+        }
+        let index = controls.runIndex(in: snapshot.runs)
+        let run = snapshot.runs[index]
+        let tags = Self.lossTags(of: run, controls: controls)
+        frame.sourceKind = run.kind.label
+        frame.runName = run.name
+        frame.runIndex = index
+        frame.runCount = snapshot.runs.count
+        frame.step = run.lastStep
+        frame.lastEventAge = run.lastChange.map { max(0, now - $0) }
+        frame.dTag = tags.d
+        frame.gTag = tags.g
+        frame.dValue = tags.d.flatMap { run.scalars[$0]?.last?.value }
+        frame.gValue = tags.g.flatMap { run.scalars[$0]?.last?.value }
+        frame.series = series(snapshot.runs, current: index, controls: controls)
+        frame.scalars = run.scalarTags.compactMap { tag in
+            guard let last = run.scalars[tag]?.last else { return nil }
+            let role = tag == tags.d ? "D" : (tag == tags.g ? "G" : nil)
+            return ScalarRow(tag: tag, value: last.value, step: last.step, lossRole: role,
+                             onChart: role != nil || controls.extraTags.contains(tag))
+        }
+        frame.pickerCursor = controls.pickerCursor.map { min($0, max(frame.scalars.count - 1, 0)) }
+        frame.runs = snapshot.runs.enumerated().map { i, r in
+            RunRow(name: r.name, step: r.lastStep, state: Self.state(of: r, controls: controls, now: now).state,
+                   isCurrent: i == index, isOverlaid: controls.overlay && i != index && i < Self.maxOverlaidRuns)
+        }
+        frame.image = image(of: run, controls: controls)
+        (frame.state, frame.note) = Self.state(of: run, controls: controls, now: now)
+        if controls.paused {
+            frame.state = .paused
+            frame.note = "view paused: space resumes (the run is still being read)"
+        }
+        if tags.d == nil && tags.g == nil && !run.scalarTags.isEmpty && frame.state == .live {
+            frame.note = "no D/G loss tags recognised: --d-tag/--g-tag name them, p puts any scalar on the chart"
+        }
+        var messages = run.warnings.prefix(1).map { $0 }
+        if run.droppedTags > 0 { messages.append("\(run.droppedTags) tags beyond the limit are ignored") }
+        if let failure = snapshot.failure { messages.insert(failure, at: 0) }
+        frame.message = messages.joined(separator: " · ")
+        return frame
+    }
+
+    /// The run's state word and the note that explains it.
+    static func state(of run: WatchedRun, controls: WatchControls, now: Double) -> (state: WatchState, note: String) {
+        if let failure = run.failure { return (.error, failure) }
+        guard run.lastStep != nil else {
+            return (.waiting, run.kind == .gantop ? "waiting for the first row of losses.csv" : "waiting for the first events")
+        }
+        if let r = run.restart, now - r.noticedAt < restartShownFor {
+            return (.restarted, "restarted: \(r.tag) went back from step \(Fmt.grouped(r.fromStep)) to \(Fmt.grouped(r.toStep)); its later points were dropped")
+        }
+        if let age = run.lastChange.map({ now - $0 }), age >= controls.silenceAfter {
+            let hint = run.kind == .tensorboard ? " (PyTorch writes at least every 120 s)" : ""
+            return (.silent, "no new events for \(WatchFrameBuilder.age(age)): finished, stopped or stuck\(hint)")
+        }
+        return (.live, "")
+    }
+
+    static func age(_ seconds: Double) -> String {
+        let s = max(0, Int(seconds))
+        return s < 60 ? "\(s)s" : (s < 3600 ? "\(s / 60)m \(s % 60)s" : "\(s / 3600)h \(s % 3600 / 60)m")
+    }
+
+    func series(_ runs: [WatchedRun], current: Int, controls: WatchControls) -> [ChartSeries] {
+        func points(_ run: WatchedRun, _ tag: String?) -> [ScalarPoint] {
+            guard let tag, let s = run.scalars[tag] else { return [] }
+            return controls.smoothing ? s.smoothed(alpha: Self.smoothingAlpha) : s.points
+        }
+        let run = runs[current]
+        if controls.overlay && runs.count > 1 {
+            // The current run first, then the others: each run its colour, D solid, G dashed.
+            let order = [current] + runs.indices.filter { $0 != current }
+            return order.prefix(Self.maxOverlaidRuns).enumerated().flatMap { colour, i -> [ChartSeries] in
+                let r = runs[i], tags = Self.lossTags(of: r, controls: controls)
+                return [ChartSeries(label: "\(r.name) D", points: points(r, tags.d), colour: colour),
+                        ChartSeries(label: "\(r.name) G", points: points(r, tags.g), colour: colour, dashed: true)]
+            }
+        }
+        let tags = Self.lossTags(of: run, controls: controls)
+        var out: [ChartSeries] = []
+        if let d = tags.d { out.append(ChartSeries(label: "D " + d, points: points(run, d), colour: 0)) }
+        if let g = tags.g { out.append(ChartSeries(label: "G " + g, points: points(run, g), colour: 1)) }
+        for (k, tag) in controls.extraTags.enumerated() where tag != tags.d && tag != tags.g && run.scalars[tag] != nil {
+            out.append(ChartSeries(label: tag, points: points(run, tag), colour: 2 + k))
+        }
+        return out
+    }
+
+    func image(of run: WatchedRun, controls: WatchControls) -> ImageView {
+        let records = Self.imageRecords(of: run)
+        guard !records.isEmpty else {
+            return ImageView(placeholder: run.kind == .gantop ? "no samples-step*.png yet (written at each save)"
+                                                              : "no images logged yet")
+        }
+        let i = Self.shownIndex(records, step: controls.imageStep)
+        let record = records[i]
+        var view = ImageView(tag: record.tag, step: record.step, position: i + 1, count: records.count,
+                             scrubbed: controls.imageStep != nil)
+        switch cache.decoded(record, run: run.name) {
+        case .success(let image): view.image = image
+        case .failure(let error): view.placeholder = "step \(Fmt.grouped(record.step)): \(error)"
+        }
+        return view
+    }
+}
+
+/// The last few decoded images, so a frame does not decode the same PNG again.
+final class ImageCache: @unchecked Sendable {
+    private struct Key: Hashable {
+        var run: String
+        var record: SampleRecord.Payload
+        var step: Int
+    }
+    private var entries: [(Key, Result<SampleImage, WatchError>)] = []
+    private static let capacity = 4
+
+    func decoded(_ record: SampleRecord, run: String) -> Result<SampleImage, WatchError> {
+        let key = Key(run: run, record: record.payload, step: record.step)
+        if let hit = entries.first(where: { $0.0 == key }) { return hit.1 }
+        let result = Self.decode(record)
+        entries.insert((key, result), at: 0)
+        if entries.count > Self.capacity { entries.removeLast() }
+        return result
+    }
+
+    static func decode(_ record: SampleRecord) -> Result<SampleImage, WatchError> {
+        switch record.payload {
+        case .file(let url):
+            do {
+                let png = try PNGImage.read(from: url)
+                return .success(SampleImage(width: png.width, height: png.height, channels: png.colorType.channels,
+                                            pixels: png.pixels))
+            } catch {
+                return .failure(WatchError("\(error)"))
+            }
+        }
+    }
+}

@@ -1,0 +1,164 @@
+import ArgumentParser
+import Foundation
+import GANView
+import RunWatcher
+import TerminalUI
+
+struct Watch: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        abstract: "Watch runs trained elsewhere, live: gantop run directories (gantop train --headless --out DIR).",
+        discussion: """
+            Every directory under LOGDIR that holds gantop's losses.csv or samples-step*.png is a run, \
+            named by its path relative to LOGDIR. Started before the training, it waits for the first run.
+            """)
+
+    @Argument(help: ArgumentHelp("The directory to watch (a run directory, or one holding several).", valueName: "LOGDIR"))
+    var logdir: String
+
+    @Option(name: .customLong("d-tag"), help: ArgumentHelp("The scalar tag holding D's loss (default: picked from the names).", valueName: "tag"))
+    var dTag: String?
+
+    @Option(name: .customLong("g-tag"), help: ArgumentHelp("The scalar tag holding G's loss (default: picked from the names).", valueName: "tag"))
+    var gTag: String?
+
+    @Option(name: .customLong("run"), help: ArgumentHelp("Show this run first (its path relative to LOGDIR).", valueName: "name"))
+    var runName: String?
+
+    @Option(name: .customLong("silent-after"), parsing: .unconditional,
+            help: ArgumentHelp("Call a run silent after this many seconds without new events.", valueName: "seconds"))
+    var silentAfter: Double = 150
+
+    @Flag(name: .customLong("no-color"), help: "No colours (also: NO_COLOR set): images in ASCII.")
+    var noColor = false
+
+    func validate() throws {
+        guard silentAfter > 0, silentAfter.isFinite else { throw ValidationError("--silent-after must be a positive number of seconds (got \(silentAfter))") }
+    }
+
+    func run() throws {
+        // Not usage mistakes, so one line each rather than ArgumentParser's usage block.
+        var isDirectory: ObjCBool = false
+        guard FileManager.default.fileExists(atPath: logdir, isDirectory: &isDirectory) else {
+            throw WatchError("\(logdir): no such directory")
+        }
+        guard isDirectory.boolValue else { throw WatchError("\(logdir): not a directory (give the directory the run writes into)") }
+        guard isatty(STDIN_FILENO) == 1, isatty(STDOUT_FILENO) == 1 else {
+            throw WatchError("gantop watch draws a full-screen view: standard input and output must be a terminal")
+        }
+        let colorsAllowed = !noColor && (ProcessInfo.processInfo.environment["NO_COLOR"] ?? "").isEmpty
+        let controls = WatchControls(dTag: dTag, gTag: gTag, runName: runName, silenceAfter: silentAfter)
+        try WatchApp(worker: WatchWorker(watcher: LogdirWatcher(logdir: logdir)), controls: controls,
+                     colorsAllowed: colorsAllowed).run()
+        if let signal = TerminationSignal.pending { throw ExitCode(128 + signal) }
+    }
+}
+
+/// The watch screen's loop: keys and drawing on the main thread, the disk on the worker's.
+struct WatchApp {
+    let worker: WatchWorker
+    var controls: WatchControls
+    let colorsAllowed: Bool
+
+    /// Redraw at least this often while nothing changes: the "last event 12s ago" age moves.
+    static let ageRefresh = 1.0
+
+    func run() throws {
+        let terminal = try Terminal(colorsAllowed: colorsAllowed)
+        defer { terminal.close() }
+        TerminationSignal.install()
+        worker.start()
+        defer { worker.stop() }
+        var controls = self.controls
+        var halfBlocks = terminal.colorMode == .palette256
+        var help = false
+        let builder = WatchFrameBuilder()
+        var size = terminal.size
+        var buffer = CellBuffer(width: size.width, height: size.height)
+        var frozen: WatchSnapshot?
+        var drawn: (version: Int, controls: WatchControls, help: Bool, half: Bool, at: Double)?
+
+        while TerminationSignal.pending == nil {
+            let live = worker.snapshot()
+            let snapshot = frozen ?? live
+            if let key = terminal.readKey() {
+                let run = snapshot.runs.isEmpty ? nil : snapshot.runs[controls.runIndex(in: snapshot.runs)]
+                let records = run.map(WatchFrameBuilder.imageRecords) ?? []
+                switch WatchKeys.action(for: key, picking: controls.pickerCursor != nil) {
+                case .quit: return
+                case .togglePause:
+                    controls.paused.toggle()
+                    frozen = controls.paused ? live : nil
+                case .toggleSmoothing: controls.smoothing.toggle()
+                case .toggleHalfBlocks: halfBlocks = terminal.colorMode == .palette256 ? !halfBlocks : false
+                case .toggleHelp: help.toggle()
+                case .escape:
+                    if help { help = false } else { controls.pickerCursor = nil }
+                case .scrubBack: controls.scrubBack(in: records)
+                case .scrubForward: controls.scrubForward(in: records)
+                case .scrubOldest: controls.scrubOldest(in: records)
+                case .scrubLive: controls.imageStep = nil
+                case .nextRun: controls.switchRun(by: 1, in: snapshot.runs)
+                case .previousRun: controls.switchRun(by: -1, in: snapshot.runs)
+                case .toggleOverlay: controls.overlay.toggle()
+                case .togglePicker: controls.togglePicker()
+                case .pickerMove(let offset): controls.movePicker(by: offset, rows: run?.scalarTags.count ?? 0)
+                case .pickerToggle:
+                    if let run, let cursor = controls.pickerCursor {
+                        let rows = builder.frame(snapshot, controls: controls, now: Date().timeIntervalSince1970).scalars
+                        if cursor < rows.count {
+                            controls.toggleTag(rows[cursor].tag, lossTags: WatchFrameBuilder.lossTags(of: run, controls: controls))
+                        }
+                    }
+                case .resize:
+                    size = terminal.size
+                    buffer.resize(width: size.width, height: size.height)
+                    terminal.invalidate()
+                    drawn = nil
+                case .none: break
+                }
+            }
+            let now = Date().timeIntervalSince1970
+            if let d = drawn, d.version == snapshot.version, d.controls == controls, d.help == help, d.half == halfBlocks,
+               now - d.at < Self.ageRefresh { continue }
+            let frame = builder.frame(snapshot, controls: controls, now: now)
+            WatchScreen.render(frame, helpVisible: help, halfBlocks: halfBlocks, colorMode: terminal.colorMode, into: &buffer)
+            terminal.draw(buffer)
+            drawn = (snapshot.version, controls, help, halfBlocks, now)
+        }
+    }
+}
+
+/// What each key does on the watch screen (the help box lists the same keys).
+enum WatchKeys {
+    enum Action: Equatable {
+        case quit, togglePause, toggleSmoothing, toggleHalfBlocks, toggleHelp, escape
+        case scrubBack, scrubForward, scrubOldest, scrubLive
+        case nextRun, previousRun, toggleOverlay
+        case togglePicker, pickerMove(Int), pickerToggle
+        case resize, none
+    }
+
+    static func action(for key: Key, picking: Bool) -> Action {
+        switch key {
+        case .character("q"), .character("Q"), .interrupt: .quit
+        case .character(" "): .togglePause
+        case .character("s"): .toggleSmoothing
+        case .character("h"): .toggleHalfBlocks
+        case .character("?"): .toggleHelp
+        case .escape: .escape
+        case .character("["): .scrubBack
+        case .character("]"): .scrubForward
+        case .home: .scrubOldest
+        case .end: .scrubLive
+        case .character("\t"), .character("r"), .right: .nextRun
+        case .character("R"), .left: .previousRun
+        case .character("o"): .toggleOverlay
+        case .character("p"): .togglePicker
+        case .up, .character("k"): picking ? .pickerMove(-1) : .none
+        case .down, .character("j"): picking ? .pickerMove(1) : .none
+        case .character("\r"), .character("\n"), .character("+"): picking ? .pickerToggle : .none
+        case .resize: .resize
+        default: .none
+        }
+    }
+}

@@ -1,0 +1,63 @@
+import XCTest
+import GANView
+
+final class ImagePanelTests: XCTestCase {
+    /// A torch make_grid of 64 MNIST digits, 8 wide with 2 px padding: 242×242.
+    func testFittedSizeKeepsTheAspectRatioInCells() {
+        XCTAssertEqual(ImagePanel.fittedSize(imageWidth: 242, imageHeight: 242, width: 78, height: 45).width, 78)
+        XCTAssertEqual(ImagePanel.fittedSize(imageWidth: 242, imageHeight: 242, width: 78, height: 45).height, 39,
+                       "a square image is half as many cells tall as wide")
+        XCTAssertEqual(ImagePanel.fittedSize(imageWidth: 242, imageHeight: 242, width: 200, height: 20).width, 40,
+                       "limited by height: 40 pixel rows in 20 cells")
+        let wide = ImagePanel.fittedSize(imageWidth: 320, imageHeight: 80, width: 80, height: 40)
+        XCTAssertEqual(wide.width, 80)
+        XCTAssertEqual(wide.height, 10)
+        XCTAssertEqual(ImagePanel.fittedSize(imageWidth: 28, imageHeight: 28, width: 300, height: 300).width, 112,
+                       "enlarged at most 4×")
+        XCTAssertEqual(ImagePanel.fittedSize(imageWidth: 0, imageHeight: 28, width: 30, height: 30).width, 0)
+    }
+
+    func testPaletteNearestKeepsGreysGreyAndFindsCubeColours() {
+        XCTAssertEqual(Palette256.nearestGrey(0), 16, "black is the cube's black")
+        XCTAssertEqual(Palette256.nearestGrey(255), 231, "white is the cube's white")
+        XCTAssertEqual(Palette256.nearestGrey(128), 244, "mid grey is ramp grey 128")
+        XCTAssertEqual(Palette256.nearest(255, 0, 0), 196, "pure red")
+        XCTAssertEqual(Palette256.nearest(0, 95, 255), 16 + 0 + 6 + 5)
+        XCTAssertEqual(Palette256.nearest(.nan, 0, 0), 16, "NaN does not trap")
+    }
+
+    /// A 4×4 RGB image: left half red, right half blue, in a 6×4 panel (4×2 interior).
+    func testHalfBlocksCarryTwoPixelsPerCellInColour() {
+        var pixels: [UInt8] = []
+        for y in 0..<4 {
+            for x in 0..<4 { pixels += x < 2 ? [255, 0, 0] : (y < 2 ? [0, 0, 255] : [0, 255, 0]) }
+        }
+        let image = SampleImage(width: 4, height: 4, channels: 3, pixels: pixels)
+        var buffer = CellBuffer(width: 6, height: 4)
+        ImagePanel.render(image, title: [], placeholder: "", halfBlocks: true, into: &buffer,
+                          rect: buffer.bounds, theme: Theme(mode: .palette256))
+        XCTAssertEqual(buffer[1, 1], Cell("▀", fg: .palette(196), bg: .palette(196)))
+        XCTAssertEqual(buffer[4, 1], Cell("▀", fg: .palette(21), bg: .palette(21)), "blue over blue")
+        XCTAssertEqual(buffer[4, 2], Cell("▀", fg: .palette(46), bg: .palette(46)), "green in the lower right")
+    }
+
+    func testWithoutColoursTheImageIsAnASCIIRampByLuminance() {
+        // 10 columns from black to white, 4 rows.
+        var pixels: [UInt8] = []
+        for _ in 0..<4 { for x in 0..<10 { pixels.append(UInt8(x * 255 / 9)) } }
+        let image = SampleImage(width: 10, height: 4, channels: 1, pixels: pixels)
+        var buffer = CellBuffer(width: 12, height: 4)
+        ImagePanel.render(image, title: [], placeholder: "", halfBlocks: true, into: &buffer,
+                          rect: buffer.bounds, theme: Theme(mode: .none))
+        XCTAssertEqual(buffer.row(1), "│ .:-=+*#%@│")
+        XCTAssertEqual(buffer.row(2), "│ .:-=+*#%@│", "4 pixel rows in 2 cells")
+    }
+
+    func testNoImageSaysWhy() {
+        var buffer = CellBuffer(width: 30, height: 5)
+        ImagePanel.render(nil, title: [Span("samples")], placeholder: "no images logged yet", halfBlocks: true,
+                          into: &buffer, rect: buffer.bounds, theme: Theme(mode: .none))
+        XCTAssertEqual(buffer.row(0), "┌ samples ───────────────────┐")
+        XCTAssertEqual(buffer.row(2), "│    no images logged yet    │")
+    }
+}
