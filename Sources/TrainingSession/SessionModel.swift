@@ -59,6 +59,8 @@ public final class SessionModel {
     public let qualityMeter: QualityMeter?
     public var qualityEvery = 500
     public private(set) var quality: QualityData?
+    /// The quality meter's newest reading in full, and its step (for loggers such as --tensorboard).
+    public private(set) var lastMeasurement: (step: Int, measurement: QualityMeasurement)?
     /// The grid and the 1-D panel every few steps, for scrubbing back (keys `[`, `]`); bounded,
     /// see `PanelHistory` for the memory it may take.
     public private(set) var panelHistory = PanelHistory()
@@ -111,6 +113,7 @@ public final class SessionModel {
         history.append(step: stats.step, d: stats.dLoss, g: stats.gLoss)
         if let qualityMeter, stats.step % qualityEvery == 0, stats.isFinite {
             let m = qualityMeter.measure(step: stats.step)
+            lastMeasurement = (stats.step, m)
             quality = QualityData(score: Float(m.score), classHistogram: m.classHistogram, confidence: Float(m.confidence),
                                   scoreHistory: qualityMeter.scoreHistory, collapseWarning: m.collapseWarning,
                                   frechetDistance: lastFrechetDistance)

@@ -14,6 +14,7 @@ struct HeadlessRun {
     let stopAt: Stop
     let logEvery: Int
     let json: Bool
+    let tensorboard: TensorBoardLog?
 
     /// Trains until the stop condition or a termination signal; returns the exit status.
     func execute() throws -> Int32 {
@@ -26,6 +27,10 @@ struct HeadlessRun {
             printLine("gantop: training the MNIST GAN on \(gan.images.count) images, batch \(gan.configuration.batchSize), seed \(seed)\(how)\(from)")
             printLine("gantop: \(gan.configuration.recipeDescription)")
         }
+        tensorboard?.start(gan, seed: seed, resumedFrom: prepared.resumedFrom)
+        defer { tensorboard?.finish() }
+        let samples = tensorboard.map { _ in DigitSampler(generator: gan.samplingGenerator, latents: prepared.latents,
+                                                          count: prepared.latents.count / gan.configuration.latentSize) }
         let start = Date()
         let startStep = gan.step
         var windowStart = start
@@ -36,6 +41,7 @@ struct HeadlessRun {
             last = stats
             windowSteps += 1
             output.record(stats)
+            tensorboard?.record(stats)
             let stateBroken = (stats.step % MNISTGAN.stateCheckInterval == 0 || saving.saveEvery.map { stats.step % $0 == 0 } == true)
                 && !gan.stateIsFinite
             guard stats.isFinite && !stateBroken else {
@@ -51,9 +57,16 @@ struct HeadlessRun {
                 windowSteps = 0
             }
             if let meter, stats.step % qualityEvery == 0 { report(meter.measure(step: stats.step), step: stats.step) }
-            if let n = saving.saveEvery, stats.step % n == 0 { save(gan) }
+            let saveNow = saving.saveEvery.map { stats.step % $0 == 0 } == true
+            if let tensorboard, let samples, tensorboard.wantsSamples(at: stats.step, force: saveNow) {
+                tensorboard.recordSamples(samples.generate(), step: stats.step)
+            }
+            if saveNow { save(gan) }
         }
         let elapsed = Date().timeIntervalSince(start)
+        if let tensorboard, let samples, gan.step > startStep, tensorboard.wantsSamples(at: gan.step, force: true) {
+            tensorboard.recordSamples(samples.generate(), step: gan.step)
+        }
         if !saving.noSaveOnQuit && gan.step > startStep && output.lastSavedStep != gan.step { save(gan) }
         if let last {
             printLine(ProgressLine.summary(stats: last, steps: gan.step - startStep, seconds: elapsed, seed: seed, json: json))
@@ -68,6 +81,7 @@ struct HeadlessRun {
     }
 
     private func report(_ m: QualityMeasurement, step: Int) {
+        tensorboard?.record(m, step: step)
         if json {
             printLine("{\"step\":\(step),\(m.jsonFields)}")
         } else {
@@ -83,6 +97,7 @@ struct HeadlessRun {
             let digits = DigitSampler(generator: gan.samplingGenerator, latents: prepared.latents, count: prepared.latents.count / gan.configuration.latentSize).generate()
             let (files, fd) = try output.save(gan: gan, latents: prepared.latents, digits: digits,
                                               gan1d: prepared.gan1d, meter: meter)
+            if let fd { tensorboard?.recordFrechetDistance(fd, step: gan.step) }
             if json {
                 let fdField = fd.map { ",\"frechet_distance\":\(jsonNumber(Float($0)))" } ?? ""
                 printLine("{\"event\":\"saved\",\"step\":\(gan.step),\"checkpoint\":\(JSON.quote(files[0].path))\(fdField)}")

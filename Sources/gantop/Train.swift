@@ -33,6 +33,9 @@ struct Train: ParsableCommand {
     @Option(help: ArgumentHelp("Record the full-screen session to this file as an asciinema v2 recording (replay with `asciinema play`); replaced if it exists.", valueName: "file.cast"))
     var record: String?
 
+    @Option(help: ArgumentHelp("Also log the run as a TensorBoard event file in this directory (losses, quality, the sample grid, changes).", valueName: "dir"))
+    var tensorboard: String?
+
     @Option(help: "The 1-D panel's data distribution: \(Target1D.allCases.map(\.rawValue).joined(separator: ", ")) (default normal).")
     var target: Target1D?
 
@@ -63,31 +66,49 @@ struct Train: ParsableCommand {
                                             target: target ?? (headless ? nil : .normal),
                                             batchCapacity: headless ? nil : SessionModel.batchSizeChoices.last)
         let output = RunOutput(directory: saving.runDirectory)
+        let tensorboardLog = try tensorboard.map { try TensorBoardLog(directory: $0) }
         if headless {
             let code = try HeadlessRun(prepared: prepared, output: output, saving: saving,
                                        meter: try quality.meter(for: prepared.gan, data: data), qualityEvery: quality.every,
                                        stopAt: stopCondition,
-                                       logEvery: logEvery, json: json).execute()
+                                       logEvery: logEvery, json: json, tensorboard: tensorboardLog).execute()
             if code != 0 { throw ExitCode(code) }
         } else {
-            try runFullScreen(prepared, output: output)
+            try runFullScreen(prepared, output: output, tensorboard: tensorboardLog)
         }
     }
 
-    private func runFullScreen(_ prepared: PreparedRun, output: RunOutput) throws {
+    private func runFullScreen(_ prepared: PreparedRun, output: RunOutput, tensorboard: TensorBoardLog?) throws {
         let gan = prepared.gan
         let saveEvery = saving.saveEvery
+        let noSaveOnQuit = saving.noSaveOnQuit
+        tensorboard?.start(gan, seed: gan.seed, resumedFrom: prepared.resumedFrom)
+        defer { tensorboard?.finish() }
         let model = SessionModel(
             gan: gan, latents: prepared.latents, gan1d: prepared.gan1d, qualityMeter: try quality.meter(for: gan, data: data),
-            saver: { model in try Saving.save(model, to: output) },
+            saver: { model in try Saving.save(model, to: output, tensorboard: tensorboard) },
             onStep: { stats, model in
                 output.record(stats)
-                if let n = saveEvery, stats.step % n == 0 { model.save() }
+                let saveNow = saveEvery.map { stats.step % $0 == 0 } == true
+                if let tensorboard {
+                    tensorboard.record(stats)
+                    if let (step, m) = model.lastMeasurement, step == stats.step { tensorboard.record(m, step: step) }
+                    if tensorboard.wantsSamples(at: stats.step, force: saveNow) {
+                        tensorboard.recordSamples(model.currentDigits().flatMap { $0 }, step: stats.step)
+                    }
+                }
+                if saveNow { model.save() }
             },
-            onFinish: saving.noSaveOnQuit ? nil : { model in
-                if output.lastSavedStep != model.gan.step { model.save() }
+            onFinish: { model in
+                if let tensorboard, tensorboard.wantsSamples(at: model.gan.step, force: true) {
+                    tensorboard.recordSamples(model.currentDigits().flatMap { $0 }, step: model.gan.step)
+                }
+                if !noSaveOnQuit, output.lastSavedStep != model.gan.step { model.save() }
             },
-            onEvent: { step, event, value in output.recordEvent(step: step, event: event, value: value) })
+            onEvent: { step, event, value in
+                output.recordEvent(step: step, event: event, value: value)
+                tensorboard?.recordChange(step: step, event: event, value: value)
+            })
         model.qualityEvery = max(quality.every, 1)
         if let resumed = prepared.resumedFrom { model.setMessage("resumed from \(resumed) at step \(gan.step)") }
         var options = TrainingWorker.Options()
@@ -106,10 +127,13 @@ struct Train: ParsableCommand {
 
 /// Saving from the session (key `w`, --save-every, quit): one place that knows what a save writes.
 enum Saving {
-    static func save(_ model: SessionModel, to output: RunOutput) throws -> String {
+    static func save(_ model: SessionModel, to output: RunOutput, tensorboard: TensorBoardLog?) throws -> String {
         let (files, fd) = try output.save(gan: model.gan, latents: model.latents, digits: model.currentDigits().flatMap { $0 },
                                           gan1d: model.gan1d, meter: model.qualityMeter)
-        if let fd { model.showFrechetDistance(Float(fd)) }
+        if let fd {
+            model.showFrechetDistance(Float(fd))
+            tensorboard?.recordFrechetDistance(fd, step: model.gan.step)
+        }
         return "saved step \(model.gan.step) to \(files[0].deletingLastPathComponent().path)/"
             + (fd.map { String(format: " · Fréchet distance %.1f", $0) } ?? "")
     }
