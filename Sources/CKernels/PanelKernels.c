@@ -19,14 +19,36 @@ void pk_forward(const float *x, long ldx, long rows, const float *panels, long i
     }
 }
 
+// The weight gradient's A operand is X read down its columns: a tile's 6–12 inputs at every
+// batch row, rows a whole activation row (often 4 KB) apart, so at 128 rows they all fall in one
+// L1 set and thrash it. Copied first, 24 inputs at a time, into a block of contiguous rows (at
+// most 512 · 24 floats, on the stack); every panel then reads the block from L1. Only where the
+// operands come from changes, not the order of any sum: the results are the same bits.
+enum { PACKED_INPUTS = 24, PACKED_MAX_ROWS = 512 };
+
 void pk_weight_gradient(const float *d, long ldd, const float *x, long ldx, long rows, long in,
                         long firstPanel, long panelCount, float *g, int accumulate) {
     // Rows of the micro-tile are inputs i (A(i, r) = X[r][i]); the reduction runs over the batch.
-    for (long p = 0; p < panelCount; p += 2) {
-        int width = p + 1 < panelCount ? 2 : 1;
-        const float *b0 = d + (firstPanel + p) * 16;
-        float *c0 = g + p * in * 16;
-        tiles(in, width, x, 1, ldx, b0, b0 + 16, ldd, rows, c0, c0 + in * 16, 16, accumulate);
+    if (rows > PACKED_MAX_ROWS) {
+        for (long p = 0; p < panelCount; p += 2) {
+            int width = p + 1 < panelCount ? 2 : 1;
+            const float *b0 = d + (firstPanel + p) * 16;
+            float *c0 = g + p * in * 16;
+            tiles(in, width, x, 1, ldx, b0, b0 + 16, ldd, rows, c0, c0 + in * 16, 16, accumulate);
+        }
+        return;
+    }
+    float block[PACKED_MAX_ROWS * PACKED_INPUTS] __attribute__((aligned(64)));
+    for (long i0 = 0; i0 < in; i0 += PACKED_INPUTS) {
+        const long n = in - i0 < PACKED_INPUTS ? in - i0 : PACKED_INPUTS;
+        for (long r = 0; r < rows; r++)
+            for (long i = 0; i < n; i++) block[r * PACKED_INPUTS + i] = x[r * ldx + i0 + i];
+        for (long p = 0; p < panelCount; p += 2) {
+            int width = p + 1 < panelCount ? 2 : 1;
+            const float *b0 = d + (firstPanel + p) * 16;
+            float *c0 = g + p * in * 16 + i0 * 16;
+            tiles(n, width, block, 1, PACKED_INPUTS, b0, b0 + 16, ldd, rows, c0, c0 + in * 16, 16, accumulate);
+        }
     }
 }
 

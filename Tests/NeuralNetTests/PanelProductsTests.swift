@@ -73,7 +73,7 @@ final class PanelProductsTests: NeuralNetTestCase {
     func testWeightGradientMatchesBLASAndAccumulates() throws {
         try onEveryPanelPath {
             var rng = RandomGenerator(seed: 4)
-            for (rows, inputs, outputs) in [(1, 1, 16), (3, 13, 48), (64, 100, 256), (128, 784, 80)] {
+            for (rows, inputs, outputs) in [(1, 1, 16), (3, 13, 48), (64, 100, 256), (128, 784, 80), (600, 30, 32)] {   // > 512 rows: unpacked
                 let d = randomMatrix(rows, outputs, &rng), x = randomMatrix(rows, inputs, &rng)
                 let expected = matrix(outputs, inputs), got = matrix(outputs, inputs), unpacked = matrix(outputs, inputs)
                 BLAS.gemm(d, transposeA: true, x, into: expected)
