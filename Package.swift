@@ -4,7 +4,7 @@ import PackageDescription
 // One target per concern; the arrows only point downwards:
 //   gantop (CLI, keys) -> TerminalUI (ncurses) -> GANView (snapshot in, cells out)
 //                      -> TrainingSession (worker thread, commands, snapshots) -> GANView
-//                      -> RunWatcher (a run trained elsewhere, followed on disk) -> GANView, GANFormats
+//                      -> RunWatcher (a run trained elsewhere, followed on disk) -> GANView, TensorBoardFormat
 //                                                                            -> GANTraining (MNIST, GANs, checkpoints)
 //   GANTraining -> NeuralNet (matrices over OpenBLAS) + GANFormats (zlib, safetensors, npy, PNG, CSV)
 let optimisedInDebug: [SwiftSetting] = [.unsafeFlags(["-O"], .when(configuration: .debug))]
@@ -40,8 +40,8 @@ let package = Package(
         .target(name: "GANView"),
         .target(name: "TrainingSession", dependencies: ["GANTraining", "GANView"]),
         .target(name: "TerminalUI", dependencies: ["CNcursesw", "GANView", "GANFormats"]),
-        // A run trained elsewhere (a gantop run directory being written) as what the view draws.
-        .target(name: "RunWatcher", dependencies: ["GANFormats", "GANView"]),
+        // A run trained elsewhere (TensorBoard event files, or a gantop run directory) as what the view draws.
+        .target(name: "RunWatcher", dependencies: ["GANFormats", "TensorBoardFormat", "GANView"]),
         .executableTarget(name: "gantop", dependencies: [
             "GANTraining", "GANView", "TrainingSession", "TerminalUI", "TensorBoardFormat", "RunWatcher",
             .product(name: "ArgumentParser", package: "swift-argument-parser"),
@@ -54,7 +54,7 @@ let package = Package(
         .testTarget(name: "GANViewTests", dependencies: ["GANView"]),
         .testTarget(name: "TrainingSessionTests", dependencies: ["TrainingSession"]),
         .testTarget(name: "TerminalUITests", dependencies: ["TerminalUI"]),
-        .testTarget(name: "RunWatcherTests", dependencies: ["RunWatcher", "GANFormats", "GANView"]),
+        .testTarget(name: "RunWatcherTests", dependencies: ["RunWatcher", "GANFormats", "TensorBoardFormat", "GANView"]),
         .testTarget(name: "EndToEndTests", dependencies: []),
     ],
     swiftLanguageModes: [.v6]

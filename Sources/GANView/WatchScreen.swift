@@ -173,7 +173,7 @@ enum WatchStatusBar {
         if let step = f.step { fields.append(field("step", Fmt.grouped(step), 90)) }
         if let seconds = f.lastEventAge {
             let silent = f.state == .silent
-            fields.append(field("last event", Self.age(seconds) + " ago", 85, silent ? theme[.warning] : value))
+            fields.append(field("last event", Fmt.age(seconds) + " ago", 85, silent ? theme[.warning] : value))
         }
         if let d = f.dValue { fields.append(field("D", Fmt.fixed(d, 3), 80)) }
         if let g = f.gValue { fields.append(field("G", Fmt.fixed(g, 3), 80)) }
@@ -215,9 +215,11 @@ enum WatchStatusBar {
         case .error: theme.style(for: .diverged)
         }
     }
+}
 
+extension Fmt {
     /// "4s", "2m 05s", "1h 03m", "2d 4h".
-    static func age(_ seconds: Double) -> String {
+    public static func age(_ seconds: Double) -> String {
         let s = max(0, Int(seconds.isFinite ? seconds : 0))
         func two(_ n: Int) -> String { n < 10 ? "0\(n)" : "\(n)" }
         if s < 60 { return "\(s)s" }

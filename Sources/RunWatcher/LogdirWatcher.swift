@@ -1,4 +1,5 @@
 import Foundation
+import TensorBoardFormat
 
 /// Reads one run's files into its `WatchedRun`, a little more each poll.
 protocol RunFollower: AnyObject {
@@ -27,8 +28,9 @@ public struct WatchSnapshot: Sendable {
     }
 }
 
-/// Finds the runs under a directory and follows each of them. Every directory holding gantop's
-/// losses.csv or samples-step*.png is a gantop run; both are named by their path relative to
+/// Finds the runs under a directory and follows each of them. Every directory holding
+/// `*tfevents*` files is a TensorBoard run, every other one holding gantop's losses.csv or
+/// samples-step*.png a gantop run; both are named by their path relative to
 /// the watched directory ("." for the directory itself), as TensorBoard names runs.
 /// Not thread-safe: one thread polls (see `WatchWorker`).
 public final class LogdirWatcher {
@@ -71,6 +73,16 @@ public final class LogdirWatcher {
             return
         }
         failure = nil
+        do {
+            for directory in try discoverRuns(under: root) where runs[directory.name]?.run.kind != .tensorboard {
+                // A directory holding both (gantop train --out D --tensorboard D) is read as TensorBoard:
+                // the event files hold everything losses.csv does and the images too.
+                runs[directory.name] = (WatchedRun(name: directory.name, kind: .tensorboard, directory: directory.url),
+                                        TensorBoardRunFollower(directory: directory))
+            }
+        } catch {
+            failure = "\(error)"
+        }
         for (relative, url) in Self.gantopRunDirectories(under: root) where runs[relative] == nil {
             runs[relative] = (WatchedRun(name: relative, kind: .gantop, directory: url), GantopRunFollower(directory: url))
         }

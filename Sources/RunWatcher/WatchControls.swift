@@ -40,9 +40,9 @@ public struct WatchControls: Sendable, Equatable {
         if pickerCursor != nil { pickerCursor = 0 }
     }
 
-    /// `[`: one image older than the one shown (the oldest kept stays).
+    /// `[`: one image older than the one shown (the oldest kept stays; a lone image stays live).
     public mutating func scrubBack(in records: [SampleRecord]) {
-        guard !records.isEmpty else { return }
+        guard records.count > 1 else { return }
         let i = WatchFrameBuilder.shownIndex(records, step: imageStep)
         imageStep = records[max(i - 1, 0)].step
     }

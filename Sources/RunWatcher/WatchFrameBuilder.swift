@@ -1,6 +1,7 @@
 import Foundation
 import GANFormats
 import GANView
+import TensorBoardFormat
 
 /// Turns what the watcher read and what the user chose into the frame `WatchScreen` draws.
 public struct WatchFrameBuilder {
@@ -17,20 +18,17 @@ public struct WatchFrameBuilder {
 
     public init() {}
 
-    /// The D and G loss tags of `run`: --d-tag / --g-tag, else what the source knows (gantop's
-    /// d_loss / g_loss).
+    /// The D and G loss tags of `run`: --d-tag / --g-tag (in the run's spelling; one the run does
+    /// not log is kept, so the legend shows what was asked for), else picked from the tag names
+    /// (LossTagPicker's common spellings), else what the source knows (gantop's d_loss / g_loss).
     public static func lossTags(of run: WatchedRun, controls: WatchControls) -> (d: String?, g: String?) {
-        let known = run.knownLossTags
-        return (controls.dTag ?? known?.d, controls.gTag ?? known?.g)
+        let picked = LossTagPicker.pick(tags: run.scalarTags, dTag: controls.dTag, gTag: controls.gTag)
+        return (picked.d ?? controls.dTag ?? run.knownLossTags?.d, picked.g ?? controls.gTag ?? run.knownLossTags?.g)
     }
 
     /// The image tag shown: one whose name says samples or fakes, else the first logged.
     public static func imageTag(of run: WatchedRun) -> String? {
-        let words = ["sample", "fake", "generated", "gen", "image"]
-        for word in words {
-            if let tag = run.imageTags.first(where: { $0.lowercased().contains(word) }) { return tag }
-        }
-        return run.imageTags.first
+        SampleTagPicker.pick(imageTags: run.imageTags)
     }
 
     /// The kept images of the shown tag, oldest first.
@@ -103,14 +101,9 @@ public struct WatchFrameBuilder {
         }
         if let age = run.lastChange.map({ now - $0 }), age >= controls.silenceAfter {
             let hint = run.kind == .tensorboard ? " (PyTorch writes at least every 120 s)" : ""
-            return (.silent, "no new events for \(WatchFrameBuilder.age(age)): finished, stopped or stuck\(hint)")
+            return (.silent, "no new events for \(Fmt.age(age)): finished, stopped or stuck\(hint)")
         }
         return (.live, "")
-    }
-
-    static func age(_ seconds: Double) -> String {
-        let s = max(0, Int(seconds))
-        return s < 60 ? "\(s)s" : (s < 3600 ? "\(s / 60)m \(s % 60)s" : "\(s / 3600)h \(s % 3600 / 60)m")
     }
 
     func series(_ runs: [WatchedRun], current: Int, controls: WatchControls) -> [ChartSeries] {
@@ -158,16 +151,21 @@ public struct WatchFrameBuilder {
 
 /// The last few decoded images, so a frame does not decode the same PNG again.
 final class ImageCache: @unchecked Sendable {
+    /// Which record: a PNG in memory is named by its tag, step and size rather than hashed whole.
     private struct Key: Hashable {
         var run: String
-        var record: SampleRecord.Payload
+        var tag: String
         var step: Int
+        var file: URL?
+        var bytes: Int
     }
     private var entries: [(Key, Result<SampleImage, WatchError>)] = []
     private static let capacity = 4
 
     func decoded(_ record: SampleRecord, run: String) -> Result<SampleImage, WatchError> {
-        let key = Key(run: run, record: record.payload, step: record.step)
+        var file: URL?
+        if case .file(let url) = record.payload { file = url }
+        let key = Key(run: run, tag: record.tag, step: record.step, file: file, bytes: record.byteCount)
         if let hit = entries.first(where: { $0.0 == key }) { return hit.1 }
         let result = Self.decode(record)
         entries.insert((key, result), at: 0)
@@ -184,6 +182,14 @@ final class ImageCache: @unchecked Sendable {
                                             pixels: png.pixels))
             } catch {
                 return .failure(WatchError("\(error)"))
+            }
+        case .png(let bytes):
+            do {
+                let image = try decodeImage(bytes)
+                return .success(SampleImage(width: image.width, height: image.height, channels: image.channels,
+                                            pixels: image.pixels))
+            } catch {
+                return .failure(WatchError("bad image: \(error)"))
             }
         }
     }

@@ -18,6 +18,8 @@ public struct SampleRecord: Sendable, Equatable {
     public enum Payload: Sendable, Hashable {
         /// A PNG file written by gantop (`samples-step500.png`).
         case file(URL)
+        /// A PNG from an event file (Summary.Image, or a TF2 image tensor's element).
+        case png([UInt8])
     }
 
     public var tag: String
@@ -34,6 +36,7 @@ public struct SampleRecord: Sendable, Equatable {
     public var byteCount: Int {
         switch payload {
         case .file(let url): url.path.utf8.count
+        case .png(let bytes): bytes.count
         }
     }
 }
@@ -55,6 +58,8 @@ public struct WatchedRun: Sendable {
     public static let maxImageTags = 8
     public static let maxImagesPerTag = 64
     public static let maxWarnings = 5
+    /// Encoded images held per run, at most (the oldest of the fullest tag go first).
+    public static let maxImageBytes = 64 << 20
 
     /// The directory's path relative to the watched directory ("." for the directory itself).
     public let name: String
@@ -86,8 +91,8 @@ public struct WatchedRun: Sendable {
         self.directory = directory
     }
 
-    /// One scalar value; a step below the tag's newest means a restart: that tag's points (and
-    /// images under the same tag) from `step` on are dropped first, as TensorBoard purges them.
+    /// One scalar value; a step below the tag's newest means a restart: the run's points and
+    /// images from `step` on are dropped first, as TensorBoard purges orphaned data.
     public mutating func addScalar(tag: String, step: Int, value: Float, now: Double) {
         if scalars[tag] == nil {
             guard scalarTags.count < Self.maxScalarTags else { droppedTags += 1; return }
@@ -112,6 +117,12 @@ public struct WatchedRun: Sendable {
         if let n = images[record.tag]?.count, n > Self.maxImagesPerTag {
             images[record.tag]?.removeFirst(n - Self.maxImagesPerTag)
         }
+        var bytes = imageBytes
+        while bytes > Self.maxImageBytes, let fullest = images.max(by: { $0.value.count < $1.value.count }),
+              fullest.value.count > 1 {
+            bytes -= fullest.value[0].byteCount
+            images[fullest.key]?.removeFirst()
+        }
         lastStep = max(lastStep ?? record.step, record.step)
     }
 
@@ -124,10 +135,12 @@ public struct WatchedRun: Sendable {
     /// Bytes held by the kept images (for the memory bound's tests).
     public var imageBytes: Int { images.values.reduce(0) { $0 + $1.reduce(0) { $0 + $1.byteCount } } }
 
+    /// One tag going back means the writer started over: every tag's points and images from that
+    /// step on are dropped, or the old run's later images and steps would outlive it on screen.
     private mutating func noteRestart(tag: String, from: Int, to: Int, now: Double) {
         restart = RestartNote(tag: tag, fromStep: from, toStep: to, noticedAt: now)
-        scalars[tag]?.purge(fromStep: to)
-        images[tag]?.removeAll { $0.step >= to }
+        for name in scalarTags { scalars[name]?.purge(fromStep: to) }
+        for name in imageTags { images[name]?.removeAll { $0.step >= to } }
         // The run's newest step is the newest that is left.
         lastStep = (scalars.values.compactMap { $0.last?.step } + images.values.compactMap { $0.last?.step }).max()
     }

@@ -6,10 +6,11 @@ import TerminalUI
 
 struct Watch: ParsableCommand {
     static let configuration = CommandConfiguration(
-        abstract: "Watch runs trained elsewhere, live: gantop run directories (gantop train --headless --out DIR).",
+        abstract: "Watch runs trained elsewhere, live: TensorBoard event files (PyTorch, TF, Lightning…) or gantop run directories.",
         discussion: """
-            Every directory under LOGDIR that holds gantop's losses.csv or samples-step*.png is a run, \
-            named by its path relative to LOGDIR. Started before the training, it waits for the first run.
+            Every directory under LOGDIR holding *tfevents* files, or gantop's losses.csv or samples-step*.png, \
+            is a run, named by its path relative to LOGDIR (as TensorBoard names runs). Started before the \
+            training, it waits for the first run. See docs/watch.md.
             """)
 
     @Argument(help: ArgumentHelp("The directory to watch (a run directory, or one holding several).", valueName: "LOGDIR"))

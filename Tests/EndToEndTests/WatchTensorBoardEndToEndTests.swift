@@ -1,0 +1,103 @@
+import Foundation
+import XCTest
+
+/// `gantop watch` on event files written while it runs by the real `tensorboard` package (the
+/// writer torch.utils.tensorboard.SummaryWriter uses): PyTorch-style tags, a 242×242 RGB
+/// make_grid of 64 tiles, a second run to switch to and overlay, more events appended live, and
+/// a restarted writer. Skipped without the package, except on CI (.ci/run installs it).
+final class WatchTensorBoardEndToEndTests: TmuxTestCase {
+    private typealias Harness = FullScreenEndToEndTests
+
+    /// Appends to LOGDIR/RUN, in a new event file as a fresh SummaryWriter does, scalars for
+    /// steps FIRST..LAST (every 10) and a samples grid every 100 steps.
+    static let writer = #"""
+    import sys, os, struct, zlib
+    from tensorboard.summary.writer.event_file_writer import EventFileWriter
+    from tensorboard.compat.proto.event_pb2 import Event
+    from tensorboard.compat.proto.summary_pb2 import Summary
+    logdir, run, d_tag, g_tag, first, last = sys.argv[1:7]
+    first, last = int(first), int(last)
+    def png(width, height, pixel):
+        rows = b"".join(b"\0" + bytes(v for x in range(width) for v in pixel(x, y)) for y in range(height))
+        def chunk(t, d): return struct.pack(">I", len(d)) + t + d + struct.pack(">I", zlib.crc32(t + d))
+        return b"\x89PNG\r\n\x1a\n" + chunk(b"IHDR", struct.pack(">IIBBBBB", width, height, 8, 2, 0, 0, 0)) \
+            + chunk(b"IDAT", zlib.compress(rows)) + chunk(b"IEND", b"")
+    def grid(x, y):
+        # make_grid(nrow=8, padding=2) of 64 28x28 tiles: black padding, a red ring on the left
+        # half of the tiles and a green one on the right.
+        tx, ty = (x - 2) % 30, (y - 2) % 30
+        if x < 2 or y < 2 or tx >= 28 or ty >= 28: return (0, 0, 0)
+        r2 = (tx - 13.5) ** 2 + (ty - 13.5) ** 2
+        if not (36 <= r2 <= 144): return (0, 0, 0)
+        return (230, 30, 30) if x < 121 else (30, 230, 30)
+    w = EventFileWriter(os.path.join(logdir, run), flush_secs=1)
+    for step in range(first, last + 1, 10):
+        t = step / 1000.0
+        values = [Summary.Value(tag=d_tag, simple_value=1.4 - t), Summary.Value(tag=g_tag, simple_value=0.7 + t)]
+        w.add_event(Event(wall_time=1.0e9 + step, step=step, summary=Summary(value=values)))
+        if step % 100 == 0 and step > 0:
+            image = Summary.Image(height=242, width=242, colorspace=3, encoded_image_string=png(242, 242, grid))
+            w.add_event(Event(wall_time=1.0e9 + step, step=step, summary=Summary(value=[Summary.Value(tag="samples", image=image)])))
+    w.flush(); w.close()
+    """#
+
+    private func write(_ logdir: URL, run: String, tags: (String, String), steps: ClosedRange<Int>) throws {
+        let r = Harness.run("/usr/bin/env", ["python3", "-c", Self.writer, logdir.path, run, tags.0, tags.1,
+                                            String(steps.lowerBound), String(steps.upperBound)])
+        XCTAssertEqual(r.status, 0, "the tensorboard writer failed: \(r.output)")
+    }
+
+    private func requireTensorBoard() throws {
+        let probe = Harness.run("/usr/bin/env", ["python3", "-c", "import tensorboard"])
+        guard probe.status != 0 else { return }
+        if ProcessInfo.processInfo.environment["CI"] == "true" {
+            XCTFail("CI=true but python3 cannot import tensorboard (.ci/run installs it): \(probe.output)")
+        }
+        throw XCTSkip("python3 with the tensorboard package is not available (pip install tensorboard)")
+    }
+
+    func testWatchesEventFilesFromTheTensorBoardWriter() throws {
+        try requireTensorBoard()
+        let binary = try Harness.gantopBinary().path
+        let logdir = try work().appendingPathComponent("logs")
+        try write(logdir, run: "dcgan", tags: ("Loss/D", "Loss/G"), steps: 0...300)
+        try write(logdir, run: "mlp", tags: ("errD", "errG"), steps: 0...150)
+        let watch = try startSession([binary, "watch", logdir.path, "--run", "dcgan"], root: try work(), width: 160, height: 50)
+        func poll<T>(_ what: String, timeout: Double = 15, _ check: ([String]) -> T?) throws -> T {
+            try XCTUnwrap(watch.poll(timeout: timeout, check), what + watch.diagnostics)
+        }
+        func screenHas(_ texts: String...) -> ([String]) -> [String]? {
+            { s in texts.allSatisfy { t in s.contains { $0.contains(t) } } ? s : nil }
+        }
+
+        // 1. The run's tags picked and named, the newest grid drawn in colour half blocks.
+        _ = try poll("the dcgan run did not show with its tags and grid",
+                     screenHas("run dcgan (1/2)", "step 300 ", "━ D Loss/D  ━ G Loss/G", "samples · step 300 · 3/3",
+                               "242×242 half-block", "from tensorboard"))
+        let coloured = watch.tmux(["capture-pane", "-p", "-e", "-t", "sig"]).output
+        // Red and green rings: palette colours from the cube's red (160/196) and green (40/46) corners.
+        XCTAssertTrue(["38;5;160m▀", "38;5;196m▀", "48;5;160m", "48;5;196m"].contains { coloured.contains($0) },
+                      "no red half blocks in the image panel" + watch.diagnostics)
+        XCTAssertTrue(["38;5;40m▀", "38;5;46m▀", "48;5;40m", "48;5;46m"].contains { coloured.contains($0) },
+                      "no green half blocks in the image panel" + watch.diagnostics)
+
+        // 2. Tab: the other run, its own spelling of the tags; o: both runs on one chart.
+        watch.send(["Tab"])
+        _ = try poll("Tab did not switch to the mlp run", screenHas("run mlp (2/2)", "━ D errD  ━ G errG", "samples · step 100 · 1/1"))
+        watch.send(["o"])
+        _ = try poll("o did not overlay the runs", screenHas("Losses · all runs", "━ mlp D  ╍ mlp G  ━ dcgan D  ╍ dcgan G"))
+        watch.send(["o"])
+        watch.send(["R"])
+        _ = try poll("R did not go back to dcgan", screenHas("run dcgan (1/2)"))
+
+        // 3. The writer goes on (a new event file, as a resumed SummaryWriter writes): followed live.
+        try write(logdir, run: "dcgan", tags: ("Loss/D", "Loss/G"), steps: 310...400)
+        _ = try poll("the appended steps did not show", screenHas("step 400 ", "samples · step 400 · 4/4"))
+
+        // 4. A restarted writer (steps from 0 again): RESTARTED, and its old points dropped.
+        try write(logdir, run: "dcgan", tags: ("Loss/D", "Loss/G"), steps: 0...50)
+        _ = try poll("the restart was not reported", screenHas("RESTARTED", "went back from step 400 to 0", "step 50 "))
+
+        XCTAssertEqual(watch.quit(), "EXIT=0", "gantop watch did not exit with 0 on q" + watch.diagnostics)
+    }
+}
