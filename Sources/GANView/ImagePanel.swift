@@ -17,6 +17,22 @@ public struct SampleImage: Sendable, Equatable {
         self.pixels = pixels
     }
 
+    /// The part a `zoom`× magnifier shows: 1/zoom of each side, centred on (`centerX`, `centerY`)
+    /// (fractions of the width and height, kept inside the image). zoom ≤ 1: the whole image.
+    public func zoomed(_ zoom: Int, centerX: Double, centerY: Double) -> SampleImage {
+        guard zoom > 1, width >= zoom, height >= zoom else { return self }
+        let w = max(1, width / zoom), h = max(1, height / zoom)
+        let x0 = min(max(Int((centerX * Double(width)).rounded()) - w / 2, 0), width - w)
+        let y0 = min(max(Int((centerY * Double(height)).rounded()) - h / 2, 0), height - h)
+        var out: [UInt8] = []
+        out.reserveCapacity(w * h * channels)
+        for y in y0..<y0 + h {
+            let start = ((y * width) + x0) * channels
+            out.append(contentsOf: pixels[start..<start + w * channels])
+        }
+        return SampleImage(width: w, height: h, channels: channels, pixels: out)
+    }
+
     /// The image as one plane per channel in 0…255, for resampling.
     func planes() -> [[Float]] {
         (0..<channels).map { c in

@@ -69,6 +69,10 @@ public struct ImageView: Sendable, Equatable {
     public var scrubbed: Bool
     /// Why there is no picture (no images logged yet, or a PNG that did not decode).
     public var placeholder: String
+    /// The magnifier (1: the whole image, 2 or 4: a part of it) and where it looks (fractions).
+    public var zoom = 1
+    public var centerX = 0.5
+    public var centerY = 0.5
 
     public init(image: SampleImage? = nil, tag: String? = nil, step: Int? = nil, position: Int? = nil, count: Int = 0,
                 scrubbed: Bool = false, placeholder: String = "no images logged yet") {

@@ -42,6 +42,7 @@ public enum WatchScreen {
         ("space", "pause / resume the view (reading goes on)"),
         ("[  ]", "sample image: older / newer (past the newest: live)"),
         ("Home  End", "oldest image kept / back to live"),
+        ("z  arrows", "zoom the image 2×, 4×, back; arrows pan while zoomed"),
         ("Tab  r R", "next / previous run"),
         ("o", "overlay every run's loss curves"),
         ("p", "scalar picker: ↑ ↓ move, Enter puts a scalar on the chart"),
@@ -53,7 +54,7 @@ public enum WatchScreen {
 
     public static let keyHints: [(key: String, action: String)] = [
         ("space", "pause"), ("[ ]", "images"), ("Tab", "run"), ("o", "overlay"), ("p", "scalars"),
-        ("s", "smooth"), ("?", "help"), ("q", "quit"), ("h", "shade"),
+        ("s", "smooth"), ("?", "help"), ("q", "quit"), ("z", "zoom"), ("h", "shade"),
     ]
 
     public static func render(_ frame: WatchFrame, helpVisible: Bool, halfBlocks: Bool, colorMode: ColorMode,
@@ -73,7 +74,8 @@ public enum WatchScreen {
         ScalarChart.render(frame.series, title: chartTitle, placeholder: placeholder, into: &buffer, rect: l.chart, theme: theme)
         WatchTables.renderScalars(frame, into: &buffer, rect: l.scalars, theme: theme)
         if !l.runs.isEmpty { WatchTables.renderRuns(frame.runs, into: &buffer, rect: l.runs, theme: theme) }
-        ImagePanel.render(frame.image.image, title: imageTitle(frame.image, theme: theme),
+        let shown = frame.image.image.map { $0.zoomed(frame.image.zoom, centerX: frame.image.centerX, centerY: frame.image.centerY) }
+        ImagePanel.render(shown, title: imageTitle(frame.image, theme: theme),
                           placeholder: frame.image.placeholder, halfBlocks: halfBlocks, into: &buffer, rect: l.image, theme: theme)
         StatusBar.renderKeyHints(keyHints, into: &buffer, rect: l.keyHints, theme: theme)
         if helpVisible { HelpOverlay.render(entries: helpEntries, into: &buffer, rect: buffer.bounds, theme: theme) }
@@ -87,6 +89,7 @@ public enum WatchScreen {
             out.append(Span(" · \(position)/\(v.count)", v.scrubbed ? theme[.warning] : theme[.label]))
             if v.scrubbed { out.append(Span(" (history)", theme[.warning])) }
         }
+        if v.zoom > 1 { out.append(Span(" · zoom \(v.zoom)×", theme[.warning])) }
         return out
     }
 }

@@ -13,6 +13,10 @@ public struct WatchControls: Sendable, Equatable {
     public var extraTags: [String] = []
     /// The step of the image shown while scrubbing; nil: the newest (live).
     public var imageStep: Int?
+    /// The image magnifier: 1, 2 or 4, looking at (centerX, centerY), fractions of the image.
+    public var zoom = 1
+    public var centerX = 0.5
+    public var centerY = 0.5
     /// --d-tag / --g-tag.
     public var dTag: String?
     public var gTag: String?
@@ -56,6 +60,20 @@ public struct WatchControls: Sendable, Equatable {
 
     public mutating func scrubOldest(in records: [SampleRecord]) {
         imageStep = records.first?.step
+    }
+
+    /// `z`: 2×, 4×, then the whole image again (centred).
+    public mutating func cycleZoom() {
+        zoom = zoom >= 4 ? 1 : zoom * 2
+        if zoom == 1 { (centerX, centerY) = (0.5, 0.5) }
+    }
+
+    /// Arrows while zoomed: half a view over, stopping at the image's edges.
+    public mutating func pan(dx: Int, dy: Int) {
+        guard zoom > 1 else { return }
+        let half = 1 / Double(2 * zoom), step = 1 / Double(2 * zoom)
+        centerX = min(max(centerX + Double(dx) * step, half), 1 - half)
+        centerY = min(max(centerY + Double(dy) * step, half), 1 - half)
     }
 
     /// `p`: opens the picker on the first row, or closes it.

@@ -141,6 +141,7 @@ public struct WatchFrameBuilder {
         let record = records[i]
         var view = ImageView(tag: record.tag, step: record.step, position: i + 1, count: records.count,
                              scrubbed: controls.imageStep != nil)
+        (view.zoom, view.centerX, view.centerY) = (controls.zoom, controls.centerX, controls.centerY)
         switch cache.decoded(record, run: run.name) {
         case .success(let image): view.image = image
         case .failure(let error): view.placeholder = "step \(Fmt.grouped(record.step)): \(error)"

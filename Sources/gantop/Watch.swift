@@ -84,7 +84,7 @@ struct WatchApp {
             if let key = terminal.readKey() {
                 let run = snapshot.runs.isEmpty ? nil : snapshot.runs[controls.runIndex(in: snapshot.runs)]
                 let records = run.map(WatchFrameBuilder.imageRecords) ?? []
-                switch WatchKeys.action(for: key, picking: controls.pickerCursor != nil) {
+                switch WatchKeys.action(for: key, picking: controls.pickerCursor != nil, zoomed: controls.zoom > 1) {
                 case .quit: return
                 case .togglePause:
                     controls.paused.toggle()
@@ -102,6 +102,8 @@ struct WatchApp {
                 case .previousRun: controls.switchRun(by: -1, in: snapshot.runs)
                 case .toggleOverlay: controls.overlay.toggle()
                 case .togglePicker: controls.togglePicker()
+                case .cycleZoom: controls.cycleZoom()
+                case .pan(let dx, let dy): controls.pan(dx: dx, dy: dy)
                 case .pickerMove(let offset): controls.movePicker(by: offset, rows: run?.scalarTags.count ?? 0)
                 case .pickerToggle:
                     if let run, let cursor = controls.pickerCursor {
@@ -136,11 +138,22 @@ enum WatchKeys {
         case scrubBack, scrubForward, scrubOldest, scrubLive
         case nextRun, previousRun, toggleOverlay
         case togglePicker, pickerMove(Int), pickerToggle
+        case cycleZoom, pan(dx: Int, dy: Int)
         case resize, none
     }
 
-    static func action(for key: Key, picking: Bool) -> Action {
-        switch key {
+    /// While the image is zoomed the arrows pan it (else ← → switch runs and ↑ ↓ move the picker).
+    static func action(for key: Key, picking: Bool, zoomed: Bool = false) -> Action {
+        if zoomed && !picking {
+            switch key {
+            case .left: return .pan(dx: -1, dy: 0)
+            case .right: return .pan(dx: 1, dy: 0)
+            case .up: return .pan(dx: 0, dy: -1)
+            case .down: return .pan(dx: 0, dy: 1)
+            default: break
+            }
+        }
+        return switch key {
         case .character("q"), .character("Q"), .interrupt: .quit
         case .character(" "): .togglePause
         case .character("s"): .toggleSmoothing
@@ -155,6 +168,7 @@ enum WatchKeys {
         case .character("R"), .left: .previousRun
         case .character("o"): .toggleOverlay
         case .character("p"): .togglePicker
+        case .character("z"): .cycleZoom
         case .up, .character("k"): picking ? .pickerMove(-1) : .none
         case .down, .character("j"): picking ? .pickerMove(1) : .none
         case .character("\r"), .character("\n"), .character("+"): picking ? .pickerToggle : .none

@@ -48,6 +48,13 @@ final class WatchEndToEndTests: TmuxTestCase {
         screen = try poll("] did not return to the newest grid", timeout: 5, screenHas("samples · step 400 · 4/4"))
         XCTAssertFalse(screen.joined().contains("(history)"), watch.diagnostics)
 
+        // 4b. z magnifies the grid 2×; z z back to the whole.
+        watch.send(["z"])
+        _ = try poll("z did not zoom", timeout: 5, screenHas("samples · step 400 · 4/4 · zoom 2×", "61×61 half-block"))
+        watch.send(["z"])
+        watch.send(["z"])
+        _ = try poll("z z did not return to the whole grid", timeout: 5, screenHas("samples · step 400 · 4/4 ─", "122×122 half-block"))
+
         // 5. The picker: p, then Enter on the first row (epoch) puts it on the chart.
         watch.send(["p"])
         _ = try poll("p did not open the picker", timeout: 5, screenHas("Scalars · ↑↓ Enter"))

@@ -61,3 +61,26 @@ final class ImagePanelTests: XCTestCase {
         XCTAssertEqual(buffer.row(2), "│    no images logged yet    │")
     }
 }
+
+final class ImageZoomTests: XCTestCase {
+    /// 8×4 grey image whose pixel value is its x + 10·y.
+    static let image = SampleImage(width: 8, height: 4, channels: 1, pixels: (0..<32).map { UInt8($0 % 8 + 10 * ($0 / 8)) })
+
+    func testZoomShowsTheCentredPartStayingInsideTheImage() {
+        let centre = Self.image.zoomed(2, centerX: 0.5, centerY: 0.5)
+        XCTAssertEqual([centre.width, centre.height], [4, 2])
+        XCTAssertEqual(centre.pixels, [12, 13, 14, 15, 22, 23, 24, 25])
+        let corner = Self.image.zoomed(2, centerX: 1, centerY: 0)
+        XCTAssertEqual(corner.pixels, [4, 5, 6, 7, 14, 15, 16, 17], "clamped to the top-right quarter")
+        XCTAssertEqual(Self.image.zoomed(1, centerX: 0.9, centerY: 0.9), Self.image)
+        XCTAssertEqual(Self.image.zoomed(8, centerX: 0.5, centerY: 0.5), Self.image, "no zoom below one pixel a row")
+    }
+
+    func testTheTitleSaysZoomed() {
+        var frame = WatchScreenTests.syntheticFrame()
+        frame.image.zoom = 2
+        var buffer = CellBuffer(width: 100, height: 30)
+        WatchScreen.render(frame, helpVisible: false, halfBlocks: false, colorMode: .none, into: &buffer)
+        XCTAssertTrue(buffer.row(2).contains("samples · step 2,000 · 20/20 · zoom 2×"), buffer.row(2))
+    }
+}

@@ -100,3 +100,21 @@ final class RunDiscoveryTests: XCTestCase {
         XCTAssertEqual(run.warnings.count, WatchedRun.maxWarnings)
     }
 }
+
+final class WatchControlsTests: XCTestCase {
+    func testZoomCyclesAndPansWithinTheImage() {
+        var c = WatchControls()
+        c.pan(dx: 1, dy: 0)
+        XCTAssertEqual(c.centerX, 0.5, "no panning unzoomed")
+        c.cycleZoom()
+        XCTAssertEqual(c.zoom, 2)
+        c.pan(dx: 1, dy: 0)
+        XCTAssertEqual(c.centerX, 0.75)
+        c.pan(dx: 1, dy: -1)
+        XCTAssertEqual([c.centerX, c.centerY], [0.75, 0.25], "stops at the edges")
+        c.cycleZoom()
+        XCTAssertEqual(c.zoom, 4)
+        c.cycleZoom()
+        XCTAssertEqual([Double(c.zoom), c.centerX, c.centerY], [1, 0.5, 0.5], "back to the whole image, centred")
+    }
+}
