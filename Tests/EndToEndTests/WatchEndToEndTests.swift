@@ -78,7 +78,11 @@ final class WatchEndToEndTests: TmuxTestCase {
         }
         XCTAssertNotNil(silent, "a finished run did not read SILENT" + again.diagnostics)
         XCTAssertTrue(again.capture().contains { $0.contains("122×122 ascii") }, "--no-color draws ASCII" + again.diagnostics)
-        XCTAssertEqual(again.quit(), "EXIT=0", again.diagnostics)
+        // SIGTERM (a closed SSH session sends SIGHUP the same way): a clean exit, terminal restored.
+        let pid = try XCTUnwrap(again.gantopPID(), "no pid recorded" + again.diagnostics)
+        kill(pid, SIGTERM)
+        XCTAssertEqual(again.poll(timeout: 10) { _ in again.exitStatus() }, "EXIT=143", "SIGTERM: 128 + 15" + again.diagnostics)
+        XCTAssertNotNil(again.poll(timeout: 5) { _ in again.altScreen() == "0" ? true : nil }, "left in the alternate screen")
     }
 
     func testBadDirectoriesAreOneLineErrors() throws {

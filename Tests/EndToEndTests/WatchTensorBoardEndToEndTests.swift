@@ -62,6 +62,9 @@ final class WatchTensorBoardEndToEndTests: TmuxTestCase {
         let logdir = try work().appendingPathComponent("logs")
         try write(logdir, run: "dcgan", tags: ("Loss/D", "Loss/G"), steps: 0...300)
         try write(logdir, run: "mlp", tags: ("errD", "errG"), steps: 0...150)
+        // Beside mlp's good file, a corrupt one (a length whose CRC does not match): an error line, not a stop.
+        try Data([0x10, 0, 0, 0, 0, 0, 0, 0, 0xDE, 0xAD, 0xBE, 0xEF] + [UInt8](repeating: 7, count: 40))
+            .write(to: logdir.appendingPathComponent("mlp/events.out.tfevents.0.corrupt"))
         let watch = try startSession([binary, "watch", logdir.path, "--run", "dcgan"], root: try work(), width: 160, height: 50)
         func poll<T>(_ what: String, timeout: Double = 15, _ check: ([String]) -> T?) throws -> T {
             try XCTUnwrap(watch.poll(timeout: timeout, check), what + watch.diagnostics)
@@ -84,11 +87,22 @@ final class WatchTensorBoardEndToEndTests: TmuxTestCase {
         // 2. Tab: the other run, its own spelling of the tags; o: both runs on one chart.
         watch.send(["Tab"])
         _ = try poll("Tab did not switch to the mlp run", screenHas("run mlp (2/2)", "━ D errD  ━ G errG", "samples · step 100 · 1/1"))
+        _ = try poll("the corrupt file is not named on the status bar", screenHas("events.out.tfevents.0.corrupt", "corrupt record at byte 0"))
         watch.send(["o"])
         _ = try poll("o did not overlay the runs", screenHas("Losses · all runs", "━ mlp D  ╍ mlp G  ━ dcgan D  ╍ dcgan G"))
         watch.send(["o"])
         watch.send(["R"])
         _ = try poll("R did not go back to dcgan", screenHas("run dcgan (1/2)"))
+
+        // 2b. Resizes: a smaller layout, then too small, then back.
+        watch.tmux(["resize-window", "-t", "sig", "-x", "100", "-y", "30"])
+        _ = try poll("not redrawn at 100×30", timeout: 5) { s in
+            s.count == 30 && s[0].contains("run dcgan") && s[29].contains("q quit") ? s : nil
+        }
+        watch.tmux(["resize-window", "-t", "sig", "-x", "70", "-y", "20"])
+        _ = try poll("no too-small message at 70×20", timeout: 5, screenHas("terminal too small", "70×20"))
+        watch.tmux(["resize-window", "-t", "sig", "-x", "160", "-y", "50"])
+        _ = try poll("not redrawn at 160×50", timeout: 5, screenHas("run dcgan (1/2)", "samples · step 300 · 3/3"))
 
         // 3. The writer goes on (a new event file, as a resumed SummaryWriter writes): followed live.
         try write(logdir, run: "dcgan", tags: ("Loss/D", "Loss/G"), steps: 310...400)
