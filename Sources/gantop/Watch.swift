@@ -32,7 +32,12 @@ struct Watch: ParsableCommand {
     @Flag(name: .customLong("no-color"), help: "No colours (also: NO_COLOR set): images in ASCII.")
     var noColor = false
 
+    @Option(name: .customLong("time-frames"), parsing: .unconditional,
+            help: ArgumentHelp("Instead of the screen: read LOGDIR once, draw N frames of 160×50 off screen (256 colours) and print the time per frame.", valueName: "N"))
+    var timeFrames: Int?
+
     func validate() throws {
+        if let n = timeFrames, n < 1 { throw ValidationError("--time-frames must be at least 1 (got \(n))") }
         guard silentAfter > 0, silentAfter.isFinite else { throw ValidationError("--silent-after must be a positive number of seconds (got \(silentAfter))") }
     }
 
@@ -43,6 +48,7 @@ struct Watch: ParsableCommand {
             throw WatchError("\(logdir): no such directory")
         }
         guard isDirectory.boolValue else { throw WatchError("\(logdir): not a directory (give the directory the run writes into)") }
+        if let n = timeFrames { return Self.timeFrames(n, logdir: logdir) }
         guard isatty(STDIN_FILENO) == 1, isatty(STDOUT_FILENO) == 1 else {
             throw WatchError("gantop watch draws a full-screen view: standard input and output must be a terminal")
         }
@@ -51,6 +57,30 @@ struct Watch: ParsableCommand {
         try WatchApp(worker: WatchWorker(watcher: LogdirWatcher(logdir: logdir)), controls: controls,
                      colorsAllowed: colorsAllowed).run()
         if let signal = TerminationSignal.pending { throw ExitCode(128 + signal) }
+    }
+}
+
+extension Watch {
+    /// `--time-frames N`: what one redraw costs (building the frame from the snapshot and drawing
+    /// it, the image decoded once and then cached as on screen), on the first run under LOGDIR.
+    static func timeFrames(_ n: Int, logdir: String) {
+        let snapshot = LogdirWatcher(logdir: logdir).poll()
+        let builder = WatchFrameBuilder()
+        var buffer = CellBuffer(width: 160, height: 50)
+        var controls = WatchControls()
+        for smoothing in [false, true] {
+            controls.smoothing = smoothing
+            let first = builder.frame(snapshot, controls: controls, now: snapshot.takenAt)
+            WatchScreen.render(first, helpVisible: false, halfBlocks: true, colorMode: .palette256, into: &buffer)
+            let start = DispatchTime.now().uptimeNanoseconds
+            for _ in 0 ..< n {
+                let frame = builder.frame(snapshot, controls: controls, now: snapshot.takenAt)
+                WatchScreen.render(frame, helpVisible: false, halfBlocks: true, colorMode: .palette256, into: &buffer)
+            }
+            let ms = Double(DispatchTime.now().uptimeNanoseconds - start) / 1e6 / Double(n)
+            let image = first.image.image.map { "\($0.width)×\($0.height)×\($0.channels)" } ?? "none"
+            printLine("\(first.runName.isEmpty ? "(no run)" : first.runName): \(first.series.map { $0.points.count }.reduce(0, +)) points, image \(image), smoothing \(smoothing ? "on" : "off"): \(String(format: "%.3f", ms)) ms per 160×50 frame (\(n) frames)")
+        }
     }
 }
 
