@@ -99,3 +99,18 @@ final class WatchEndToEndTests: TmuxTestCase {
         }
     }
 }
+
+final class WatchFrameTimingTests: XCTestCase {
+    /// `--time-frames` draws off screen (no terminal needed) and reports a time per frame.
+    func testTimeFramesReportsATimePerFrameForTheFirstRun() throws {
+        let binary = try FullScreenEndToEndTests.gantopBinary().path
+        let fixtures = FullScreenEndToEndTests.repositoryRoot.appendingPathComponent("Tests/Fixtures/tensorboard-logdir").path
+        let r = FullScreenEndToEndTests.run(binary, ["watch", fixtures, "--time-frames", "3"])
+        XCTAssertEqual(r.status, 0, r.output)
+        let lines = r.output.split(separator: "\n")
+        XCTAssertEqual(lines.count, 2, r.output)
+        XCTAssertTrue(lines.allSatisfy { $0.hasPrefix("keras/train: 10 points, image none, smoothing ") && $0.hasSuffix(" ms per 160×50 frame (3 frames)") },
+                      r.output)
+        XCTAssertNotEqual(FullScreenEndToEndTests.run(binary, ["watch", fixtures, "--time-frames", "0"]).status, 0)
+    }
+}
