@@ -31,7 +31,7 @@ final class GantopRunFollower: RunFollower {
             let tail = try losses.poll()
             if tail.restarted {
                 columns = nil
-                run.warn("\(Self.lossFile) was replaced or truncated: read again from the start")
+                run.notify("\(Self.lossFile) was replaced or truncated: read again from the start", now: now)
             }
             if tail.droppedLongLine { run.warn("\(Self.lossFile): a line over 64 KB was skipped") }
             for line in tail.lines { take(line, into: &run, now: now) }

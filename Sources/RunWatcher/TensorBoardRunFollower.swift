@@ -19,7 +19,7 @@ final class TensorBoardRunFollower: RunFollower {
     func poll(into run: inout WatchedRun, now: Double) {
         if now - lastFileScan >= Self.fileScanInterval {
             lastFileScan = now
-            scanFiles(into: &run)
+            scanFiles(into: &run, now: now)
         }
         for (url, follower) in followers {
             let resetsBefore = follower.resets
@@ -28,13 +28,15 @@ final class TensorBoardRunFollower: RunFollower {
             } catch {
                 run.warn("\(error)")
             }
-            if follower.resets > resetsBefore { run.warn("\(url.lastPathComponent) was replaced or truncated: read again from the start") }
+            if follower.resets > resetsBefore {
+                run.notify("\(url.lastPathComponent) was replaced or truncated: read again from the start", now: now)
+            }
             for warning in follower.takeWarnings() { run.warn(warning) }
             if let modified = Self.modificationTime(url) { run.lastChange = max(run.lastChange ?? modified, modified) }
         }
     }
 
-    private func scanFiles(into run: inout WatchedRun) {
+    private func scanFiles(into run: inout WatchedRun, now: Double) {
         let files: [URL]
         do {
             files = try directory.eventFiles()
@@ -44,7 +46,7 @@ final class TensorBoardRunFollower: RunFollower {
         }
         for url in files where !followers.contains(where: { $0.url == url }) {
             // A file turning up after the first look: a new writer (restarted or resumed run).
-            if !followers.isEmpty { run.warn("new event file \(url.lastPathComponent)") }
+            if !followers.isEmpty { run.notify("new event file \(url.lastPathComponent)", now: now) }
             followers.append((url, EventFileFollower(url: url)))
         }
     }

@@ -84,6 +84,10 @@ public struct WatchFrameBuilder {
             frame.note = "no D/G loss tags recognised: --d-tag/--g-tag name them, p puts any scalar on the chart"
         }
         var messages = run.warnings.prefix(1).map { $0 }
+        if let notice = run.notice, now - notice.at < WatchedRun.noticeShownFor { messages.append(notice.text) }
+        if let asked = controls.runName, snapshot.runs[index].name != asked {
+            messages.insert("no run \(asked) under \(snapshot.logdir) (yet): showing \(run.name)", at: 0)
+        }
         if run.droppedTags > 0 { messages.append("\(run.droppedTags) tags beyond the limit are ignored") }
         if let failure = snapshot.failure { messages.insert(failure, at: 0) }
         frame.message = messages.joined(separator: " · ")

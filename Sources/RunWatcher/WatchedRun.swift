@@ -126,6 +126,15 @@ public struct WatchedRun: Sendable {
         lastStep = max(lastStep ?? record.step, record.step)
     }
 
+    /// News that is not a problem (a new event file, a replaced file): shown for `noticeShownFor` s.
+    public private(set) var notice: (text: String, at: Double)?
+    public static let noticeShownFor = 60.0
+
+    public mutating func notify(_ text: String, now: Double) {
+        notice = (text, now)
+    }
+
+    /// A problem (a corrupt record, a malformed row): kept, newest first, until pushed out.
     public mutating func warn(_ text: String) {
         guard warnings.first != text else { return }
         warnings.insert(text, at: 0)

@@ -105,7 +105,7 @@ final class GantopRunTests: XCTestCase {
         try append(Self.header + "1,0,0.25,0.5,0.5,0.5\n", to: "losses.csv")
         let run = try XCTUnwrap(watcher.poll(now: 101).runs.first)
         XCTAssertEqual(run.scalars["d_loss"]?.points, [ScalarPoint(step: 1, value: 0.25)])
-        XCTAssertTrue(run.warnings.first?.contains("replaced or truncated") == true, "\(run.warnings)")
+        XCTAssertTrue(run.notice?.text.contains("replaced or truncated") == true, "\(String(describing: run.notice))")
     }
 
     func testMalformedRowsAreSkippedWithAWarning() throws {

@@ -57,6 +57,9 @@ final class RunDiscoveryTests: XCTestCase {
         XCTAssertEqual(frame.runs.map(\.isOverlaid), [false, true])
         XCTAssertEqual(WatchFrameBuilder().frame(snapshot, controls: WatchControls(runName: "b"), now: 1).runName, "b",
                        "--run picks the first run shown")
+        let missing = WatchFrameBuilder().frame(snapshot, controls: WatchControls(runName: "c"), now: 1)
+        XCTAssertEqual(missing.runName, "a")
+        XCTAssertTrue(missing.message.hasPrefix("no run c under \(root.path) (yet): showing a"), missing.message)
     }
 
     func testThePickerPutsAnyScalarOnTheChartButKeepsTheLosses() throws {
