@@ -51,6 +51,46 @@ public enum AtomicFile {
         try syncDirectory(of: url, shown: shown)
     }
 
+    /// Makes `url` a second name (a hard link) for the file at `existing`, atomically: the link is
+    /// made under a temporary name and renamed over `url`, so a reader of `url` sees the old file or
+    /// the new one, never a missing or half-written one. Where the file system has no hard links or
+    /// refuses this one (FAT, some network and FUSE file systems, a link count at its limit), `url`
+    /// is written as an ordinary atomic copy of `bytes`, which must be the contents of `existing`.
+    /// - Returns: true if `url` is now a link, false if it is a copy.
+    @discardableResult
+    public static func link(_ url: URL, to existing: URL, orCopy bytes: [UInt8]) throws -> Bool {
+        try link(url, to: existing, orCopy: bytes, makeLink: { Self.systemLink($0, $1) })
+    }
+
+    /// `makeLink` is link(2) (it returns 0 on success); tests inject a failing one to reach the copy.
+    static func link(_ url: URL, to existing: URL, orCopy bytes: [UInt8],
+                     makeLink: (_ existing: String, _ new: String) -> Int32) throws -> Bool {
+        let temp = temporaryURL(for: url)
+        guard makeLink(existing.path, temp.path) == 0 else {
+            try write(bytes, to: url)
+            return false
+        }
+        let shown = displayPath(url)
+        guard rename(temp.path, url.path) == 0 else {
+            let code = errno
+            unlink(temp.path)
+            throw FileError.posix("cannot write", shown, code: code)
+        }
+        // rename(2) does nothing when both names are already links to the same file: the temporary
+        // name would stay. After an ordinary rename there is nothing left to remove.
+        unlink(temp.path)
+        try syncDirectory(of: url, shown: shown)
+        return true
+    }
+
+    private static func systemLink(_ existing: String, _ new: String) -> Int32 {
+        #if canImport(Glibc)
+        Glibc.link(existing, new)
+        #else
+        Darwin.link(existing, new)
+        #endif
+    }
+
     /// Makes the rename durable. Some file systems refuse fsync on directories (EINVAL); the
     /// file is already in place then, so that is not worth failing for.
     private static func syncDirectory(of url: URL, shown: String) throws {

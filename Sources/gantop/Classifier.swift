@@ -46,7 +46,7 @@ struct ClassifierTrain: ParsableCommand {
         }
         guard dropout.isFinite, (0 ..< 1).contains(dropout) else { throw ValidationError("--dropout must be in [0, 1) (got \(dropout))") }
         guard (0 ... 8).contains(maxShift) else { throw ValidationError("--max-shift must be between 0 and 8 (got \(maxShift))") }
-        if out.isEmpty { throw ValidationError("--out must not be empty") }
+        try OutputPath.check(out, option: "--out")
     }
 
     func run() throws {

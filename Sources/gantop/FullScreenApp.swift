@@ -13,20 +13,27 @@ struct FullScreenApp {
     /// Where to write an asciinema recording of the session, if anywhere.
     var recordingPath: String?
 
-    /// Runs until `q`, Ctrl-C, SIGTERM or SIGHUP. The terminal is restored (and a recording
-    /// closed on a whole line) on every path.
-    func run() throws {
+    struct Ending {
+        /// Why the recording (`--record`) is incomplete, if it is.
+        var recordingFailure: String?
+    }
+
+    /// Runs until `q`, Ctrl-C, SIGTERM or SIGHUP, then stops the worker (which saves on quit). The
+    /// terminal is restored (and a recording closed on a whole line) on every path.
+    func run() throws -> Ending {
         let terminal = try Terminal(colorsAllowed: colorsAllowed, recordingPath: recordingPath)
-        defer {
-            terminal.close()
-            if let failure = terminal.recordingFailure { printError("Warning: \(failure)") }
-        }
+        defer { terminal.close() }
         TerminationSignal.install()
         worker.start()
-        defer {
-            worker.channel.send(.quit)
-            worker.waitUntilFinished()
-        }
+        showUntilQuit(on: terminal)
+        worker.channel.send(.quit)
+        worker.waitUntilFinished()
+        terminal.close()
+        return Ending(recordingFailure: terminal.recordingFailure)
+    }
+
+    /// The key and draw loop; never waits for the trainer.
+    private func showUntilQuit(on terminal: Terminal) {
         var options = ViewOptions(unicodeDigits: terminal.colorMode == .palette256)
         var size = terminal.size
         var buffer = CellBuffer(width: size.width, height: size.height)

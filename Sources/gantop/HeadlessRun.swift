@@ -68,16 +68,21 @@ struct HeadlessRun {
             tensorboard.recordSamples(samples.generate(), step: gan.step)
         }
         if !saving.noSaveOnQuit && gan.step > startStep && output.lastSavedStep != gan.step { save(gan) }
+        output.finish(step: gan.step)
         if let last {
             printLine(ProgressLine.summary(stats: last, steps: gan.step - startStep, seconds: elapsed, seed: seed, json: json))
         } else if !json {
             printLine("gantop: nothing to do, the run is already at step \(gan.step)")
         }
-        if let signal = TerminationSignal.pending {
-            printError("gantop: stopped by signal \(signal) at step \(gan.step)")
-            return 128 + signal
+        let signal = TerminationSignal.pending
+        if let signal { printError("gantop: stopped by signal \(signal) at step \(gan.step)") }
+        // Each failure was reported as it happened; the end says it again with what is on disk
+        // instead, unless that would only repeat the one line already printed.
+        if let summary = Saving.failureSummary(output) {
+            if output.failedSaves.count > 1 || output.lastSavedStep != nil { printError(summary) }
+            return 1
         }
-        return 0
+        return signal.map { 128 + $0 } ?? 0
     }
 
     private func report(_ m: QualityMeasurement, step: Int) {
@@ -91,7 +96,8 @@ struct HeadlessRun {
         }
     }
 
-    /// A failed save is reported and training goes on: the previous files are intact.
+    /// A failed save is reported and training goes on (the previous files are intact); the run
+    /// then ends with status 1.
     private func save(_ gan: MNISTGAN) {
         do {
             let digits = DigitSampler(generator: gan.samplingGenerator, latents: prepared.latents, count: prepared.latents.count / gan.configuration.latentSize).generate()

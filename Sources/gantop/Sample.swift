@@ -39,6 +39,9 @@ struct Sample: ParsableCommand {
 
     func validate() throws {
         guard (1 ... 1_000_000).contains(count) else { throw ValidationError("--count must be between 1 and 1,000,000 (got \(count))") }
+        try OutputPath.check(out, option: "--out")
+        if let png { try OutputPath.check(png, option: "--png") }
+        if let latentsOut { try OutputPath.check(latentsOut, option: "--latents-out") }
     }
 
     func run() throws {

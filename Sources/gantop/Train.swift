@@ -51,7 +51,7 @@ struct Train: ParsableCommand {
         if logEvery < 1 { throw ValidationError("--log-every must be at least 1 (got \(logEvery))") }
         if let record {
             if headless { throw ValidationError("--record records the full-screen UI; it cannot be used with --headless") }
-            try RecordingPath.check(record)
+            try OutputPath.check(record, option: "--record", inPlace: true)
         }
     }
 
@@ -115,7 +115,13 @@ struct Train: ParsableCommand {
         options.stopAtStep = steps
         let worker = TrainingWorker(model: model, channel: SessionChannel(), options: options)
         let colorsAllowed = !noColor && (ProcessInfo.processInfo.environment["NO_COLOR"] ?? "").isEmpty
-        try FullScreenApp(worker: worker, colorsAllowed: colorsAllowed, recordingPath: record).run()
+        let ending = try FullScreenApp(worker: worker, colorsAllowed: colorsAllowed, recordingPath: record).run()
+        // The worker has stopped and the terminal is given back: what went wrong can be said now.
+        output.finish(step: gan.step)
+        let failures = [Saving.failureSummary(output), ending.recordingFailure.map { "gantop: recording failed: \($0)" }]
+            .compactMap { $0 }
+        failures.forEach(printError)
+        if !failures.isEmpty { throw ExitCode(1) }
         if let signal = TerminationSignal.pending { throw ExitCode(128 + signal) }
     }
 
@@ -125,7 +131,8 @@ struct Train: ParsableCommand {
     }
 }
 
-/// Saving from the session (key `w`, --save-every, quit): one place that knows what a save writes.
+/// Saving from the session (key `w`, --save-every, quit): one place that knows what a save writes,
+/// and how a run in which saves failed says so at its end.
 enum Saving {
     static func save(_ model: SessionModel, to output: RunOutput, tensorboard: TensorBoardLog?) throws -> String {
         let (files, fd) = try output.save(gan: model.gan, latents: model.latents, digits: model.currentDigits().flatMap { $0 },
@@ -137,25 +144,41 @@ enum Saving {
         return "saved step \(model.gan.step) to \(files[0].deletingLastPathComponent().path)/"
             + (fd.map { String(format: " · Fréchet distance %.1f", $0) } ?? "")
     }
+
+    /// One line for the end of a run in which saves failed (nil if none did): which ones, the last
+    /// error, and what is on disk instead.
+    static func failureSummary(_ output: RunOutput) -> String? {
+        let failed = output.failedSaves
+        guard let last = failed.last else { return nil }
+        let kept = output.lastSavedStep.map { "; the last good save is step \($0) in \(output.directory.path)/" } ?? ""
+        if failed.count == 1 { return "gantop: save failed at step \(last.step): \(last.error)\(kept)" }
+        let steps = failed.map { String($0.step) }
+        let listed = steps.count <= 6 ? steps : steps.prefix(3) + ["…"] + steps.suffix(2)
+        return "gantop: \(failed.count) of \(output.saveAttempts) saves failed (steps \(listed.joined(separator: ", "))); "
+            + "the last error: \(last.error)\(kept.isEmpty ? "; nothing was saved" : kept)"
+    }
 }
 
-/// `--record FILE`: checked before anything starts, so a path that can never be written is a
-/// one-line error, not a session that silently records nothing.
-enum RecordingPath {
-    static func check(_ path: String) throws {
-        guard !path.isEmpty else { throw ValidationError("--record must not be empty") }
+/// An output file named on the command line (`--record`, `sample --out`, `--png`, …), checked before
+/// any work starts: a path that can never be written is a one-line error at once, not after the
+/// training or sampling it was to hold, and not a session that silently records nothing.
+enum OutputPath {
+    /// - Parameter inPlace: the file is opened and written where it is (a recording), so an existing
+    ///   one must itself be writable; otherwise it is replaced atomically and only its directory matters.
+    static func check(_ path: String, option: String, inPlace: Bool = false) throws {
+        guard !path.isEmpty else { throw ValidationError("\(option) must not be empty") }
         let fm = FileManager.default
         var isDirectory: ObjCBool = false
         if fm.fileExists(atPath: path, isDirectory: &isDirectory) {
-            guard !isDirectory.boolValue else { throw ValidationError("--record \(path): is a directory, not a file") }
-            guard access(path, W_OK) == 0 else { throw ValidationError("--record \(path): is not writable") }
-            return
+            guard !isDirectory.boolValue else { throw ValidationError("\(option) \(path): is a directory, not a file") }
+            guard !inPlace || access(path, W_OK) == 0 else { throw ValidationError("\(option) \(path): is not writable") }
+            if inPlace { return }
         }
         let parent = URL(fileURLWithPath: path).deletingLastPathComponent().path
         guard fm.fileExists(atPath: parent, isDirectory: &isDirectory) else {
-            throw ValidationError("--record \(path): the directory \(parent) does not exist")
+            throw ValidationError("\(option) \(path): the directory \(parent) does not exist")
         }
-        guard isDirectory.boolValue else { throw ValidationError("--record \(path): \(parent) is a file, not a directory") }
-        guard access(parent, W_OK) == 0 else { throw ValidationError("--record \(path): the directory \(parent) is not writable") }
+        guard isDirectory.boolValue else { throw ValidationError("\(option) \(path): \(parent) is a file, not a directory") }
+        guard access(parent, W_OK) == 0 else { throw ValidationError("\(option) \(path): the directory \(parent) is not writable") }
     }
 }

@@ -103,4 +103,74 @@ final class AtomicFileTests: XCTestCase {
             XCTAssertEqual("\($0)", "cannot read \(dir.url.path): it is a directory")
         }
     }
+
+    // MARK: - A second name: link(_:to:orCopy:)
+
+    private func inode(_ url: URL) throws -> (inode: UInt64, links: UInt64) {
+        var st = stat()
+        guard stat(url.path, &st) == 0 else { throw FileError.posix("cannot stat", url.path, code: errno) }
+        return (UInt64(st.st_ino), UInt64(st.st_nlink))
+    }
+
+    /// The latest checkpoint is a second name for the step's file: one inode, two links, and a
+    /// later link replaces the name without touching the file it named before.
+    func testLinkIsASecondNameForTheSameFile() throws {
+        let dir = try TemporaryDirectory()
+        let step1 = dir.file("checkpoint-step1"), step2 = dir.file("checkpoint-step2"), latest = dir.file("checkpoint-latest")
+        try AtomicFile.write([1, 1], to: step1)
+        XCTAssertTrue(try AtomicFile.link(latest, to: step1, orCopy: [1, 1]))
+        XCTAssertEqual(try inode(latest).inode, try inode(step1).inode)
+        XCTAssertEqual(try inode(latest).links, 2)
+
+        try AtomicFile.write([2, 2, 2], to: step2)
+        XCTAssertTrue(try AtomicFile.link(latest, to: step2, orCopy: [2, 2, 2]))
+        XCTAssertEqual(try inode(latest).inode, try inode(step2).inode)
+        XCTAssertEqual(try BinaryFile.read(latest), [2, 2, 2])
+        XCTAssertEqual(try BinaryFile.read(step1), [1, 1], "the old step's file is untouched")
+        XCTAssertEqual(try inode(step1).links, 1)
+        XCTAssertEqual(try dir.contents(), ["checkpoint-latest", "checkpoint-step1", "checkpoint-step2"])
+
+        // Linking again to the file it already names (rename(2) then does nothing): no temporary left.
+        XCTAssertTrue(try AtomicFile.link(latest, to: step2, orCopy: [2, 2, 2]))
+        XCTAssertEqual(try dir.contents(), ["checkpoint-latest", "checkpoint-step1", "checkpoint-step2"])
+    }
+
+    /// Where links cannot be made, the name is written as an atomic copy instead.
+    func testLinkFallsBackToACopy() throws {
+        let dir = try TemporaryDirectory()
+        let step = dir.file("checkpoint-step7"), latest = dir.file("checkpoint-latest")
+        try AtomicFile.write([9, 8, 7], to: latest)
+        try AtomicFile.write([7, 7, 7, 7], to: step)
+        var asked: [(String, String)] = []
+        let linked = try AtomicFile.link(latest, to: step, orCopy: [7, 7, 7, 7]) { existing, new in
+            asked.append((existing, new))
+            errno = EPERM  // what FAT and some FUSE file systems answer
+            return -1
+        }
+        XCTAssertFalse(linked)
+        XCTAssertEqual(asked.count, 1)
+        XCTAssertEqual(asked.first?.0, step.path)
+        XCTAssertEqual(asked.first.map { URL(fileURLWithPath: $0.1).deletingLastPathComponent().path }, dir.url.path,
+                       "the link is made beside the target, to be renamed over it")
+        XCTAssertEqual(try BinaryFile.read(latest), [7, 7, 7, 7])
+        XCTAssertNotEqual(try inode(latest).inode, try inode(step).inode, "a copy, not a link")
+        XCTAssertEqual(try inode(step).links, 1)
+        XCTAssertEqual(try dir.contents(), ["checkpoint-latest", "checkpoint-step7"])
+    }
+
+    /// A name that cannot be replaced (a directory in the way): a one-line error naming it, the
+    /// temporary link removed, the file it was to name untouched.
+    func testLinkRenameFailureCleansUp() throws {
+        let dir = try TemporaryDirectory()
+        let step = dir.file("checkpoint-step3"), latest = dir.file("checkpoint-latest")
+        try AtomicFile.write([3], to: step)
+        try Directory.create(latest.appendingPathComponent("child"))
+        XCTAssertThrowsError(try AtomicFile.link(latest, to: step, orCopy: [3])) { error in
+            XCTAssert(error is FileError)
+            XCTAssertTrue("\(error)".hasPrefix("cannot write \(latest.path): "), "\(error)")
+        }
+        XCTAssertEqual(try dir.contents(), ["checkpoint-latest", "checkpoint-step3"])
+        XCTAssertEqual(try inode(step).links, 1)
+        XCTAssertEqual(try BinaryFile.read(step), [3])
+    }
 }

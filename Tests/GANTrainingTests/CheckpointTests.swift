@@ -207,4 +207,42 @@ final class CheckpointTests: XCTestCase {
         XCTAssertFalse(FileManager.default.fileExists(atPath: out.directory.appendingPathComponent("checkpoint-step5.safetensors").path))
         XCTAssertNoThrow(try Checkpoint.read(out.directory.appendingPathComponent("checkpoint-latest.safetensors")))
     }
+
+    /// checkpoint-latest is a hard link to the step's checkpoint (one file on disk, not two); a save
+    /// that fails is thrown, counted and kept, and leaves the last good files as they were.
+    func testRunOutputLinksLatestAndKeepsFailedSaves() throws {
+        let gan = try smallGAN()
+        let out = RunOutput(directory: scratch.appendingPathComponent("run"))
+        let digits = [Float](repeating: -1, count: 16 * 784)
+        func file(_ name: String) -> URL { out.directory.appendingPathComponent(name) }
+        func inode(_ name: String) throws -> (ino: UInt64, links: UInt64) {
+            let a = try FileManager.default.attributesOfItem(atPath: file(name).path)
+            return ((a[.systemFileNumber] as? NSNumber)?.uint64Value ?? 0, (a[.referenceCount] as? NSNumber)?.uint64Value ?? 0)
+        }
+        for _ in 0 ..< 3 { out.record(gan.trainStep()) }
+        try out.save(gan: gan, latents: latents(gan), digits: digits)
+        XCTAssertEqual(try inode("checkpoint-latest.safetensors").ino, try inode("checkpoint-step3.safetensors").ino)
+        XCTAssertEqual(try inode("checkpoint-latest.safetensors").links, 2)
+        XCTAssertEqual(out.failedSaves, [])
+
+        // A directory where step 5's checkpoint goes: that save fails, even for root.
+        for _ in 0 ..< 2 { out.record(gan.trainStep()) }
+        try FileManager.default.createDirectory(at: file("checkpoint-step5.safetensors").appendingPathComponent("x"),
+                                                withIntermediateDirectories: true)
+        XCTAssertThrowsError(try out.save(gan: gan, latents: latents(gan), digits: digits, gan1d: nil, meter: nil))
+        XCTAssertEqual(out.saveAttempts, 2)
+        XCTAssertEqual(out.failedSaves.map(\.step), [5])
+        XCTAssertTrue(out.failedSaves[0].error.contains("checkpoint-step5.safetensors"), out.failedSaves[0].error)
+        XCTAssertEqual(out.lastSavedStep, 3)
+        XCTAssertEqual(try Checkpoint.read(file("checkpoint-latest.safetensors")).header.step, 3)
+
+        out.record(gan.trainStep())
+        _ = try out.save(gan: gan, latents: latents(gan), digits: digits, gan1d: nil, meter: nil)
+        XCTAssertEqual(try inode("checkpoint-latest.safetensors").ino, try inode("checkpoint-step6.safetensors").ino)
+        XCTAssertEqual(try inode("checkpoint-step3.safetensors").links, 1, "step 3's file is no longer the latest")
+        XCTAssertEqual(out.saveAttempts, 3)
+        XCTAssertEqual(out.failedSaves.map(\.step), [5], "a later good save does not erase a failed one")
+        let csv = try String(contentsOf: file("losses.csv"), encoding: .utf8)
+        XCTAssertEqual(csv.split(separator: "\n").dropFirst().map { $0.split(separator: ",")[0] }, ["1", "2", "3", "4", "5", "6"])
+    }
 }
