@@ -50,8 +50,12 @@ public final class LogdirWatcher {
         root = URL(fileURLWithPath: logdir).standardizedFileURL
     }
 
-    /// Looks for new runs (every `rescanInterval`), then reads what each run added.
-    public func poll(now: Double = Date().timeIntervalSince1970) -> WatchSnapshot {
+    /// Looks for new runs (every `rescanInterval`), then reads what each run added. A slow poll
+    /// (a first read of large event files) hands `progress` a snapshot after each run it finished,
+    /// so the runs already read can be shown.
+    public func poll(now: Double = Date().timeIntervalSince1970,
+                     progress: ((WatchSnapshot) -> Void)? = nil) -> WatchSnapshot {
+        let started = Date()
         if now - lastScan >= rescanInterval {
             lastScan = now
             discover()
@@ -60,7 +64,12 @@ public final class LogdirWatcher {
             guard var entry = runs[name] else { continue }
             entry.follower.poll(into: &entry.run, now: now)
             runs[name] = entry
+            if let progress, Date().timeIntervalSince(started) > 0.25 { progress(snapshot(now: now)) }
         }
+        return snapshot(now: now)
+    }
+
+    private func snapshot(now: Double) -> WatchSnapshot {
         version += 1
         return WatchSnapshot(logdir: logdir, runs: runs.keys.sorted().map { runs[$0]!.run }, failure: failure,
                              takenAt: now, version: version)

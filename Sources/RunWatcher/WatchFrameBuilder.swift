@@ -46,7 +46,8 @@ public struct WatchFrameBuilder {
         var frame = WatchFrame(logdir: snapshot.logdir, smoothed: controls.smoothing)
         guard !snapshot.runs.isEmpty else {
             frame.state = snapshot.failure == nil ? .waiting : .error
-            frame.note = snapshot.failure ?? "no runs under \(snapshot.logdir) yet: waiting for TensorBoard event files (*tfevents*) or a gantop run (losses.csv)"
+            frame.note = snapshot.failure ?? (snapshot.version == 0 ? "reading \(snapshot.logdir)…"
+                : "no runs under \(snapshot.logdir) yet: waiting for TensorBoard event files (*tfevents*) or a gantop run (losses.csv)")
             return frame
         }
         let index = controls.runIndex(in: snapshot.runs)

@@ -21,7 +21,11 @@ public final class WatchWorker: @unchecked Sendable {
     public func start() {
         let thread = Thread { [self] in
             while true {
-                let snapshot = watcher.poll()
+                let snapshot = watcher.poll { [self] partial in
+                    condition.lock()
+                    latest = partial
+                    condition.unlock()
+                }
                 condition.lock()
                 latest = snapshot
                 let deadline = Date().addingTimeInterval(pollInterval)

@@ -25,6 +25,8 @@ final class RunDiscoveryTests: XCTestCase {
     func testAnEmptyDirectoryWaitsWithAClearMessageThenFindsRunsAsTheyAppear() throws {
         let watcher = LogdirWatcher(logdir: root.path)
         watcher.rescanInterval = 0
+        let before = WatchFrameBuilder().frame(WatchSnapshot(logdir: root.path), controls: WatchControls(), now: 1)
+        XCTAssertEqual(before.note, "reading \(root.path)…", "before the first poll is done")
         let frame = WatchFrameBuilder().frame(watcher.poll(now: 1), controls: WatchControls(), now: 1)
         XCTAssertEqual(frame.state, .waiting)
         XCTAssertTrue(frame.note.contains("no runs under \(root.path) yet"), frame.note)
