@@ -91,6 +91,9 @@ final class WatchTensorBoardEndToEndTests: TmuxTestCase {
         watch.send(["o"])
         _ = try poll("o did not overlay the runs", screenHas("Losses · all runs", "━ mlp D  ╍ mlp G  ━ dcgan D  ╍ dcgan G"))
         watch.send(["o"])
+        watch.send(["s"])
+        _ = try poll("s did not smooth the curves", timeout: 5, screenHas("┌ Losses EMA "))
+        watch.send(["s"])
         watch.send(["R"])
         _ = try poll("R did not go back to dcgan", screenHas("run dcgan (1/2)"))
 
@@ -104,9 +107,15 @@ final class WatchTensorBoardEndToEndTests: TmuxTestCase {
         watch.tmux(["resize-window", "-t", "sig", "-x", "160", "-y", "50"])
         _ = try poll("not redrawn at 160×50", timeout: 5, screenHas("run dcgan (1/2)", "samples · step 300 · 3/3"))
 
-        // 3. The writer goes on (a new event file, as a resumed SummaryWriter writes): followed live.
+        // 3. The writer goes on (a new event file, as a resumed SummaryWriter writes) while the view is
+        //    paused: the screen holds still; resumed, it shows what was read meanwhile.
+        watch.send(["Space"])
+        _ = try poll("space did not pause the view", timeout: 5, screenHas("PAUSED", "view paused"))
         try write(logdir, run: "dcgan", tags: ("Loss/D", "Loss/G"), steps: 310...400)
-        _ = try poll("the appended steps did not show", screenHas("step 400 ", "samples · step 400 · 4/4"))
+        Thread.sleep(forTimeInterval: 4.5)  // the file scan (3 s) and a poll (1 s) have read it by now
+        XCTAssertTrue(watch.capture()[0].contains("step 300 "), "a paused view must not move" + watch.diagnostics)
+        watch.send(["Space"])
+        _ = try poll("the appended steps did not show", screenHas("LIVE", "step 400 ", "samples · step 400 · 4/4"))
 
         // 4. A restarted writer (steps from 0 again): RESTARTED, and its old points dropped.
         try write(logdir, run: "dcgan", tags: ("Loss/D", "Loss/G"), steps: 0...50)
