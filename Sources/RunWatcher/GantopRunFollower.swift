@@ -3,8 +3,10 @@ import GANView
 
 /// Follows a directory written by `gantop train --out DIR` (see GANTraining's RunOutput): every
 /// column of losses.csv becomes a scalar tag (d_loss, g_loss, d_real, d_fake, epoch), every
-/// samples-step*.png an image under the tag "samples". losses.csv gets a row per step as it
-/// happens, so its modification time says when the trainer last did anything.
+/// samples-step*.png an image under the tag "samples"; events.csv (changes made from the keyboard,
+/// the Fréchet distance at saves) and new checkpoints are news on the status bar, and events with
+/// a number (frechet_distance, lr_d…) scalars too. losses.csv gets a row per step as it happens,
+/// so its modification time says when the trainer last did anything.
 final class GantopRunFollower: RunFollower {
     static let lossFile = "losses.csv"
     static let samplePrefix = "samples-step", sampleSuffix = ".png"
@@ -12,12 +14,16 @@ final class GantopRunFollower: RunFollower {
 
     let directory: URL
     private let losses: LineTail
+    private let events: LineTail
     private var columns: [String]?
+    private var eventsHeaderSeen = false
+    private var newestCheckpoint: Int?
     private var seenSamples: Set<String> = []
 
     init(directory: URL) {
         self.directory = directory
         losses = LineTail(url: directory.appendingPathComponent(Self.lossFile))
+        events = LineTail(url: directory.appendingPathComponent("events.csv"))
     }
 
     /// Whether `directory` looks like a gantop run (what discovery asks).
@@ -39,7 +45,21 @@ final class GantopRunFollower: RunFollower {
         } catch {
             run.warn("\(error)")
         }
+        pollEvents(into: &run, now: now)
         pollSamples(into: &run, now: now)
+    }
+
+    /// events.csv rows `step,event,value`: news, and a scalar when the value is a number.
+    private func pollEvents(into run: inout WatchedRun, now: Double) {
+        guard let tail = try? events.poll() else { return }
+        if tail.restarted { eventsHeaderSeen = false }
+        for line in tail.lines where !line.isEmpty {
+            guard eventsHeaderSeen else { eventsHeaderSeen = true; continue }
+            let fields = line.split(separator: ",", maxSplits: 2, omittingEmptySubsequences: false).map(String.init)
+            guard fields.count == 3, let step = Int(fields[0]), !fields[1].isEmpty else { continue }
+            if let value = Float(fields[2]) { run.addScalar(tag: fields[1], step: step, value: value, now: now) }
+            run.notify("step \(Fmt.grouped(step)): \(fields[1]) \(fields[2])", now: now)
+        }
     }
 
     private func take(_ line: String, into run: inout WatchedRun, now: Double) {
@@ -66,9 +86,18 @@ final class GantopRunFollower: RunFollower {
         }
     }
 
-    /// New sample grids, in step order (the file is renamed into place whole, so it is complete).
+    /// New sample grids, in step order (the file is renamed into place whole, so it is complete),
+    /// and the newest checkpoint.
     private func pollSamples(into run: inout WatchedRun, now: Double) {
         guard let names = try? FileManager.default.contentsOfDirectory(atPath: directory.path) else { return }
+        let checkpoint = names.compactMap { name -> Int? in
+            guard name.hasPrefix("checkpoint-step"), name.hasSuffix(".safetensors") else { return nil }
+            return Int(name.dropFirst("checkpoint-step".count).dropLast(".safetensors".count))
+        }.max()
+        if let checkpoint, checkpoint != newestCheckpoint {
+            newestCheckpoint = checkpoint
+            run.notify("saved checkpoint-step\(checkpoint).safetensors", now: now)
+        }
         let fresh = names.compactMap { name -> (Int, String)? in
             guard !seenSamples.contains(name), name.hasPrefix(Self.samplePrefix), name.hasSuffix(Self.sampleSuffix),
                   let step = Int(name.dropFirst(Self.samplePrefix.count).dropLast(Self.sampleSuffix.count)) else { return nil }

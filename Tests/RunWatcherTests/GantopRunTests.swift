@@ -146,6 +146,23 @@ final class GantopRunTests: XCTestCase {
         XCTAssertNil(controls.imageStep, "reaching the newest is live again")
     }
 
+    func testEventsAndCheckpointsAreNewsAndNumbersScalars() throws {
+        try append(Self.header + "1,0,0.5,0.5,0.5,0.5\n", to: "losses.csv")
+        try append("step,event,value\n12,lr_d,0.0001\n500,loss,minimax\n", to: "events.csv")
+        try Data([1]).write(to: root.appendingPathComponent("checkpoint-step500.safetensors"))
+        let watcher = LogdirWatcher(logdir: root.path)
+        var run = try XCTUnwrap(watcher.poll(now: 100).runs.first)
+        XCTAssertEqual(run.scalars["lr_d"]?.points, [ScalarPoint(step: 12, value: 0.0001)])
+        XCTAssertNil(run.scalars["loss"], "a word is news, not a scalar")
+        XCTAssertEqual(run.notice?.text, "saved checkpoint-step500.safetensors")
+        try append("600,frechet_distance,45.5\n", to: "events.csv")
+        run = try XCTUnwrap(watcher.poll(now: 101).runs.first)
+        XCTAssertEqual(run.scalars["frechet_distance"]?.last, ScalarPoint(step: 600, value: 45.5))
+        let frame = WatchFrameBuilder().frame(watcher.poll(now: 102), controls: WatchControls(), now: 102)
+        XCTAssertEqual(frame.message, "step 600: frechet_distance 45.5")
+        XCTAssertTrue(frame.scalars.contains { $0.tag == "frechet_distance" }, "on the picker")
+    }
+
     func testABrokenSampleFileSaysWhyInsteadOfAPicture() throws {
         try Data([0x89, 0x50, 0x4e, 0x47, 1, 2, 3]).write(to: root.appendingPathComponent("samples-step5.png"))
         let snapshot = LogdirWatcher(logdir: root.path).poll(now: 100)
