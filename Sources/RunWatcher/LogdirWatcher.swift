@@ -101,11 +101,11 @@ public final class LogdirWatcher {
     static func gantopRunDirectories(under root: URL) -> [(String, URL)] {
         var found: [(String, URL)] = []
         var queue: [(String, URL, Int)] = [(".", root, 0)]
-        var visited = 0
+        var next = 0
         let fm = FileManager.default
-        while !queue.isEmpty, visited < maxDirectories {
-            let (relative, url, depth) = queue.removeFirst()
-            visited += 1
+        while next < queue.count, next < maxDirectories {
+            let (relative, url, depth) = queue[next]
+            next += 1
             guard let names = try? fm.contentsOfDirectory(atPath: url.path) else { continue }
             if GantopRunFollower.isRunDirectory(names) { found.append((relative, url)) }
             guard depth < maxDepth else { continue }
