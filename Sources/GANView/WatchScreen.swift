@@ -43,6 +43,7 @@ public enum WatchScreen {
         ("[  ]", "sample image: older / newer (past the newest: live)"),
         ("Home  End", "oldest image kept / back to live"),
         ("z  arrows", "zoom the image 2×, 4×, back; arrows pan while zoomed"),
+        ("i", "next image tag (a run logging several)"),
         ("Tab  r R", "next / previous run"),
         ("o", "overlay every run's loss curves"),
         ("p", "scalar picker: ↑ ↓ move, Enter puts a scalar on the chart"),

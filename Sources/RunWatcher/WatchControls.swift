@@ -13,6 +13,8 @@ public struct WatchControls: Sendable, Equatable {
     public var extraTags: [String] = []
     /// The step of the image shown while scrubbing; nil: the newest (live).
     public var imageStep: Int?
+    /// The image tag chosen with `i`; nil: the one picked from the names.
+    public var imageTag: String?
     /// The image magnifier: 1, 2 or 4, looking at (centerX, centerY), fractions of the image.
     public var zoom = 1
     public var centerX = 0.5
@@ -60,6 +62,14 @@ public struct WatchControls: Sendable, Equatable {
 
     public mutating func scrubOldest(in records: [SampleRecord]) {
         imageStep = records.first?.step
+    }
+
+    /// `i`: the run's next image tag (scrubbing starts afresh).
+    public mutating func cycleImageTag(in run: WatchedRun) {
+        guard run.imageTags.count > 1 else { return }
+        let current = WatchFrameBuilder.imageTag(of: run, controls: self).flatMap { run.imageTags.firstIndex(of: $0) } ?? 0
+        imageTag = run.imageTags[(current + 1) % run.imageTags.count]
+        imageStep = nil
     }
 
     /// `z`: 2×, 4×, then the whole image again (centred).

@@ -26,14 +26,16 @@ public struct WatchFrameBuilder {
         return (picked.d ?? controls.dTag ?? run.knownLossTags?.d, picked.g ?? controls.gTag ?? run.knownLossTags?.g)
     }
 
-    /// The image tag shown: one whose name says samples or fakes, else the first logged.
-    public static func imageTag(of run: WatchedRun) -> String? {
-        SampleTagPicker.pick(imageTags: run.imageTags)
+    /// The image tag shown: the one chosen with `i` if the run has it, else one whose name says
+    /// samples or fakes, else the first logged.
+    public static func imageTag(of run: WatchedRun, controls: WatchControls = WatchControls()) -> String? {
+        if let chosen = controls.imageTag, run.imageTags.contains(chosen) { return chosen }
+        return SampleTagPicker.pick(imageTags: run.imageTags)
     }
 
     /// The kept images of the shown tag, oldest first.
-    public static func imageRecords(of run: WatchedRun) -> [SampleRecord] {
-        imageTag(of: run).flatMap { run.images[$0] } ?? []
+    public static func imageRecords(of run: WatchedRun, controls: WatchControls = WatchControls()) -> [SampleRecord] {
+        imageTag(of: run, controls: controls).flatMap { run.images[$0] } ?? []
     }
 
     /// Index of the record shown for `step`: that step's, else the newest before it; nil step: the newest.
@@ -137,15 +139,15 @@ public struct WatchFrameBuilder {
     }
 
     func image(of run: WatchedRun, controls: WatchControls) -> ImageView {
-        let records = Self.imageRecords(of: run)
+        let records = Self.imageRecords(of: run, controls: controls)
         guard !records.isEmpty else {
             return ImageView(placeholder: run.kind == .gantop ? "no samples-step*.png yet (written at each save)"
                                                               : "no images logged yet")
         }
         let i = Self.shownIndex(records, step: controls.imageStep)
         let record = records[i]
-        var view = ImageView(tag: record.tag, step: record.step, position: i + 1, count: records.count,
-                             scrubbed: controls.imageStep != nil)
+        var view = ImageView(tag: run.imageTags.count > 1 ? "\(record.tag) (i: \(run.imageTags.count) tags)" : record.tag,
+                             step: record.step, position: i + 1, count: records.count, scrubbed: controls.imageStep != nil)
         (view.zoom, view.centerX, view.centerY) = (controls.zoom, controls.centerX, controls.centerY)
         switch cache.decoded(record, run: run.name) {
         case .success(let image): view.image = image

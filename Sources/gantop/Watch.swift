@@ -113,7 +113,7 @@ struct WatchApp {
             let snapshot = frozen ?? live
             if let key = terminal.readKey() {
                 let run = snapshot.runs.isEmpty ? nil : snapshot.runs[controls.runIndex(in: snapshot.runs)]
-                let records = run.map(WatchFrameBuilder.imageRecords) ?? []
+                let records = run.map { WatchFrameBuilder.imageRecords(of: $0, controls: controls) } ?? []
                 switch WatchKeys.action(for: key, picking: controls.pickerCursor != nil, zoomed: controls.zoom > 1) {
                 case .quit: return
                 case .togglePause:
@@ -133,6 +133,7 @@ struct WatchApp {
                 case .toggleOverlay: controls.overlay.toggle()
                 case .togglePicker: controls.togglePicker()
                 case .cycleZoom: controls.cycleZoom()
+                case .cycleImageTag: if let run { controls.cycleImageTag(in: run) }
                 case .pan(let dx, let dy): controls.pan(dx: dx, dy: dy)
                 case .pickerMove(let offset): controls.movePicker(by: offset, rows: run?.scalarTags.count ?? 0)
                 case .pickerToggle:
@@ -168,7 +169,7 @@ enum WatchKeys {
         case scrubBack, scrubForward, scrubOldest, scrubLive
         case nextRun, previousRun, toggleOverlay
         case togglePicker, pickerMove(Int), pickerToggle
-        case cycleZoom, pan(dx: Int, dy: Int)
+        case cycleZoom, pan(dx: Int, dy: Int), cycleImageTag
         case resize, none
     }
 
@@ -199,6 +200,7 @@ enum WatchKeys {
         case .character("o"): .toggleOverlay
         case .character("p"): .togglePicker
         case .character("z"): .cycleZoom
+        case .character("i"): .cycleImageTag
         case .up, .character("k"): picking ? .pickerMove(-1) : .none
         case .down, .character("j"): picking ? .pickerMove(1) : .none
         case .character("\r"), .character("\n"), .character("+"): picking ? .pickerToggle : .none

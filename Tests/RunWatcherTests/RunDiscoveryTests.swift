@@ -107,6 +107,26 @@ final class RunDiscoveryTests: XCTestCase {
 }
 
 final class WatchControlsTests: XCTestCase {
+    func testIChoosesAmongTheRunsImageTags() {
+        var run = WatchedRun(name: ".", kind: .tensorboard, directory: URL(fileURLWithPath: "/nonexistent"))
+        for tag in ["real", "fake/samples"] {
+            for step in [10, 20] {
+                run.addImage(SampleRecord(tag: tag, step: step, payload: .png([UInt8(step)])), now: 0)
+            }
+        }
+        var c = WatchControls()
+        XCTAssertEqual(WatchFrameBuilder.imageTag(of: run, controls: c), "fake/samples", "picked by the name")
+        c.scrubBack(in: WatchFrameBuilder.imageRecords(of: run, controls: c))
+        XCTAssertEqual(c.imageStep, 10)
+        c.cycleImageTag(in: run)
+        XCTAssertEqual(WatchFrameBuilder.imageTag(of: run, controls: c), "real")
+        XCTAssertNil(c.imageStep, "a new tag starts live")
+        let frame = WatchFrameBuilder().frame(WatchSnapshot(logdir: "x", runs: [run], version: 1), controls: c, now: 0)
+        XCTAssertEqual(frame.image.tag, "real (i: 2 tags)")
+        c.cycleImageTag(in: run)
+        XCTAssertEqual(WatchFrameBuilder.imageTag(of: run, controls: c), "fake/samples", "wraps around")
+    }
+
     func testZoomCyclesAndPansWithinTheImage() {
         var c = WatchControls()
         c.pan(dx: 1, dy: 0)
