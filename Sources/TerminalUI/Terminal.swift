@@ -13,6 +13,8 @@ public final class Terminal {
     private var previous: CellBuffer?
     private var pairs: [ColorPairKey: Int16] = [:]
     private var nextPair: Int16 = 1
+    /// A cell asked for a pair past the terminal's limit this frame (see `draw`).
+    private var pairsRanOut = false
     private let maxPairs: Int
     private var closed = false
     private let screen: OpaquePointer
@@ -128,13 +130,26 @@ public final class Terminal {
         if let previous, previous.width == buffer.width, previous.height == buffer.height {
             for change in buffer.changes(from: previous) { put(change.cell, x: change.x, y: change.y) }
         } else {
-            erase()
-            for y in 0 ..< buffer.height {
-                for x in 0 ..< buffer.width { put(buffer[x, y], x: x, y: y) }
-            }
+            drawAll(buffer)
+        }
+        // Colour pairs are never freed, and pictures in colour (`gantop watch` scrubbing through RGB
+        // grids) use thousands: once they run out, start the table afresh and repaint this frame
+        // with it, rather than leave cells in the default colours.
+        if pairsRanOut {
+            pairs.removeAll(keepingCapacity: true)
+            nextPair = 1
+            drawAll(buffer)
+            pairsRanOut = false  // a frame needing more than the terminal has keeps its default-colour cells
         }
         previous = buffer
         refresh()
+    }
+
+    private func drawAll(_ buffer: CellBuffer) {
+        erase()
+        for y in 0 ..< buffer.height {
+            for x in 0 ..< buffer.width { put(buffer[x, y], x: x, y: y) }
+        }
     }
 
     /// Forgets the last frame (after a resize) so the next draw repaints everything.
@@ -162,7 +177,10 @@ public final class Terminal {
         guard colorMode != .none, fg != .default || bg != .default else { return 0 }
         let key = ColorPairKey(fg: fg.ansiIndex ?? -1, bg: bg.ansiIndex ?? -1)
         if let existing = pairs[key] { return existing }
-        guard Int(nextPair) < maxPairs else { return 0 }
+        guard Int(nextPair) < maxPairs else {
+            pairsRanOut = true
+            return 0
+        }
         let number = nextPair
         nextPair += 1
         init_pair(number, Int16(key.fg), Int16(key.bg))

@@ -123,4 +123,84 @@ final class WatchTensorBoardEndToEndTests: TmuxTestCase {
 
         XCTAssertEqual(watch.quit(), "EXIT=0", "gantop watch did not exit with 0 on q" + watch.diagnostics)
     }
+
+    /// 40 images of RGB noise, 78×78: each frame of the image panel needs ~3,000 colour pairs, and
+    /// scrubbing through them all needs more than the terminal's 32,767. The table must start
+    /// afresh, not leave half blocks in the default colours.
+    static let noiseWriter = #"""
+    import sys, os, struct, zlib, random
+    from tensorboard.summary.writer.event_file_writer import EventFileWriter
+    from tensorboard.compat.proto.event_pb2 import Event
+    from tensorboard.compat.proto.summary_pb2 import Summary
+    random.seed(1)
+    def png(w, h):
+        rows = b"".join(b"\0" + bytes(random.randrange(256) for _ in range(w * 3)) for y in range(h))
+        def chunk(t, d): return struct.pack(">I", len(d)) + t + d + struct.pack(">I", zlib.crc32(t + d))
+        return b"\x89PNG\r\n\x1a\n" + chunk(b"IHDR", struct.pack(">IIBBBBB", w, h, 8, 2, 0, 0, 0)) \
+            + chunk(b"IDAT", zlib.compress(rows)) + chunk(b"IEND", b"")
+    w = EventFileWriter(os.path.join(sys.argv[1], "noise"))
+    for step in range(1, 41):
+        image = Summary.Image(height=78, width=78, colorspace=3, encoded_image_string=png(78, 78))
+        values = [Summary.Value(tag="loss_d", simple_value=1.0), Summary.Value(tag="samples", image=image)]
+        w.add_event(Event(wall_time=1.0e9 + step, step=step, summary=Summary(value=values)))
+    w.flush(); w.close()
+    """#
+
+    func testScrubbingThroughColourImagesNeverRunsOutOfColours() throws {
+        try requireTensorBoard()
+        let binary = try Harness.gantopBinary().path
+        let logdir = try work().appendingPathComponent("noise-logs")
+        let r = Harness.run("/usr/bin/env", ["python3", "-c", Self.noiseWriter, logdir.path])
+        XCTAssertEqual(r.status, 0, r.output)
+        let watch = try startSession([binary, "watch", logdir.path], root: try work(), width: 160, height: 50)
+        _ = try XCTUnwrap(watch.poll(timeout: 15) { s in s.contains { $0.contains("samples · step 40 · 40/40") } ? s : nil },
+                          "the noise run did not show" + watch.diagnostics)
+        for _ in 0 ..< 39 {
+            watch.send(["["])
+            usleep(250_000)  // each image drawn before the next key, as a user scrubbing would see them
+        }
+        _ = try XCTUnwrap(watch.poll(timeout: 10) { s in s.contains { $0.contains("samples · step 1 · 1/40") } ? s : nil },
+                          "did not scrub back to the first image" + watch.diagnostics)
+        Thread.sleep(forTimeInterval: 0.5)
+        let screen = watch.tmux(["capture-pane", "-p", "-e", "-t", "sig"]).output
+        let (halfBlocks, uncoloured) = Self.halfBlocksWithoutColour(screen)
+        XCTAssertEqual(halfBlocks, 78 * 39, "the image panel's cells" + watch.diagnostics)
+        XCTAssertEqual(uncoloured, 0, "half blocks left in the default colours")
+        XCTAssertEqual(watch.quit(), "EXIT=0", watch.diagnostics)
+    }
+
+    /// Counts '▀' cells in a `capture-pane -e` screen, and those lacking a 256-colour foreground or background.
+    static func halfBlocksWithoutColour(_ screen: String) -> (Int, Int) {
+        var total = 0, uncoloured = 0
+        for line in screen.split(separator: "\n") {
+            var fg = false, bg = false
+            var scalars = line.unicodeScalars[...]
+            while let c = scalars.first {
+                scalars = scalars.dropFirst()
+                if c == "\u{1B}", scalars.first == "[" {
+                    var code = ""
+                    scalars = scalars.dropFirst()
+                    while let d = scalars.first, d != "m" { code.unicodeScalars.append(d); scalars = scalars.dropFirst() }
+                    scalars = scalars.dropFirst()
+                    let parts = code.split(separator: ";", omittingEmptySubsequences: false).map(String.init)
+                    var k = 0
+                    while k < parts.count {
+                        if (parts[k] == "38" || parts[k] == "48"), k + 2 < parts.count, parts[k + 1] == "5" {
+                            if parts[k] == "38" { fg = true } else { bg = true }
+                            k += 3
+                            continue
+                        }
+                        if parts[k] == "0" || parts[k].isEmpty { fg = false; bg = false }
+                        if parts[k] == "39" { fg = false }
+                        if parts[k] == "49" { bg = false }
+                        k += 1
+                    }
+                } else if c == "▀" {
+                    total += 1
+                    if !fg || !bg { uncoloured += 1 }
+                }
+            }
+        }
+        return (total, uncoloured)
+    }
 }
