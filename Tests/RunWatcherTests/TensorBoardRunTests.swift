@@ -126,6 +126,18 @@ final class TensorBoardRunTests: XCTestCase {
         XCTAssertEqual(other.message, "")
     }
 
+    func testAGantopRunWithItsEventFileBesideItIsOneTensorBoardRun() throws {
+        // gantop train --headless --out D --tensorboard D: losses.csv and an event file in one directory.
+        try "step,epoch,d_loss,g_loss,d_real,d_fake\n1,0,0.5,0.5,0.5,0.5\n"
+            .write(to: root.appendingPathComponent("losses.csv"), atomically: true, encoding: .utf8)
+        let writer = try EventFileWriter(directory: root)
+        writer.addScalar(tag: "d_loss", value: 0.5, step: 1)
+        try writer.flush()
+        let snapshot = LogdirWatcher(logdir: root.path).poll(now: 1)
+        XCTAssertEqual(snapshot.runs.map(\.name), ["."])
+        XCTAssertEqual(snapshot.runs.first?.kind, .tensorboard, "the event file holds the images too")
+    }
+
     func testAnUnknownTagOverrideIsShownAsAskedFor() throws {
         let writer = try EventFileWriter(directory: root)
         writer.addScalar(tag: "errD", value: 1, step: 1)
