@@ -33,6 +33,27 @@ public struct SampleImage: Sendable, Equatable {
         return SampleImage(width: w, height: h, channels: channels, pixels: out)
     }
 
+    /// Every `factor` × `factor` block averaged into one pixel (partial blocks at the right and bottom
+    /// edges average what they hold): a huge image made small enough to resample every frame.
+    public func reduced(by factor: Int) -> SampleImage {
+        guard factor > 1 else { return self }
+        let w = (width + factor - 1) / factor, h = (height + factor - 1) / factor
+        var sums = [UInt32](repeating: 0, count: w * h * channels), counts = [UInt32](repeating: 0, count: w * h)
+        for y in 0..<height {
+            let row = (y / factor) * w
+            for x in 0..<width {
+                let cell = row + x / factor, source = (y * width + x) * channels
+                counts[cell] += 1
+                for c in 0..<channels { sums[cell * channels + c] += UInt32(pixels[source + c]) }
+            }
+        }
+        var out = [UInt8](repeating: 0, count: w * h * channels)
+        for i in 0..<w * h {
+            for c in 0..<channels { out[i * channels + c] = UInt8((sums[i * channels + c] + counts[i] / 2) / counts[i]) }
+        }
+        return SampleImage(width: w, height: h, channels: channels, pixels: out)
+    }
+
     /// The image as one plane per channel in 0…255, for resampling.
     func planes() -> [[Float]] {
         (0..<channels).map { c in

@@ -181,21 +181,30 @@ final class ImageCache: @unchecked Sendable {
         return result
     }
 
+    /// Decoded images are kept at most this many pixels on a side: a terminal shows a few hundred
+    /// at most, even zoomed 4×, and the view resamples the image every frame.
+    static let maxSide = 1024
+
+    static func bounded(_ image: SampleImage) -> SampleImage {
+        let side = max(image.width, image.height)
+        return side > maxSide ? image.reduced(by: (side + maxSide - 1) / maxSide) : image
+    }
+
     static func decode(_ record: SampleRecord) -> Result<SampleImage, WatchError> {
         switch record.payload {
         case .file(let url):
             do {
                 let png = try PNGImage.read(from: url)
-                return .success(SampleImage(width: png.width, height: png.height, channels: png.colorType.channels,
-                                            pixels: png.pixels))
+                return .success(Self.bounded(SampleImage(width: png.width, height: png.height, channels: png.colorType.channels,
+                                                         pixels: png.pixels)))
             } catch {
                 return .failure(WatchError("\(error)"))
             }
         case .png(let bytes):
             do {
                 let image = try decodeImage(bytes)
-                return .success(SampleImage(width: image.width, height: image.height, channels: image.channels,
-                                            pixels: image.pixels))
+                return .success(Self.bounded(SampleImage(width: image.width, height: image.height, channels: image.channels,
+                                                         pixels: image.pixels)))
             } catch {
                 return .failure(WatchError("bad image: \(error)"))
             }

@@ -76,6 +76,17 @@ final class ImageZoomTests: XCTestCase {
         XCTAssertEqual(Self.image.zoomed(8, centerX: 0.5, centerY: 0.5), Self.image, "no zoom below one pixel a row")
     }
 
+    func testReductionAveragesBlocksIncludingPartialEdges() {
+        // 5×3 grey: values 0…14; by 2 → 3×2, the right column and bottom row from partial blocks.
+        let image = SampleImage(width: 5, height: 3, channels: 1, pixels: (0..<15).map { UInt8($0 * 10) })
+        let small = image.reduced(by: 2)
+        XCTAssertEqual([small.width, small.height], [3, 2])
+        XCTAssertEqual(small.pixels, [30, 50, 65, 105, 125, 140])
+        let rgb = SampleImage(width: 2, height: 2, channels: 3, pixels: [255, 0, 0, 255, 0, 0, 0, 0, 255, 0, 0, 255])
+        XCTAssertEqual(rgb.reduced(by: 2).pixels, [128, 0, 128])
+        XCTAssertEqual(image.reduced(by: 1), image)
+    }
+
     func testTheTitleSaysZoomed() {
         var frame = WatchScreenTests.syntheticFrame()
         frame.image.zoom = 2

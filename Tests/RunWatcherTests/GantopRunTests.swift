@@ -163,6 +163,15 @@ final class GantopRunTests: XCTestCase {
         XCTAssertTrue(frame.scalars.contains { $0.tag == "frechet_distance" }, "on the picker")
     }
 
+    func testAHugeImageIsKeptSmallEnoughToDrawEveryFrame() throws {
+        try PNGImage(width: 3000, height: 20, colorType: .gray, pixels: [UInt8](repeating: 200, count: 60_000))
+            .write(to: root.appendingPathComponent("samples-step1.png"))
+        let frame = WatchFrameBuilder().frame(LogdirWatcher(logdir: root.path).poll(now: 1), controls: WatchControls(), now: 1)
+        let image = try XCTUnwrap(frame.image.image)
+        XCTAssertEqual([image.width, image.height], [1000, 7], "reduced 3× to fit 1,024 a side")
+        XCTAssertEqual(Set(image.pixels), [200])
+    }
+
     func testABrokenSampleFileSaysWhyInsteadOfAPicture() throws {
         try Data([0x89, 0x50, 0x4e, 0x47, 1, 2, 3]).write(to: root.appendingPathComponent("samples-step5.png"))
         let snapshot = LogdirWatcher(logdir: root.path).poll(now: 100)
