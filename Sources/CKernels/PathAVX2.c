@@ -95,6 +95,7 @@ void gk_transpose16_avx2(const float *src, long ss, float *dst, long ds) {
 
 // Adam: PathAVX512.c's update at 8 lanes, the same operations in the same order (bit-identical).
 #pragma clang fp contract(off)
+#include "AdamTail.h"
 void gk_adam_avx2(float *p, const float *g, float *m, float *v, long count,
                   float beta1, float beta2, float stepSize, float epsilon) {
     const __m256 b1 = _mm256_set1_ps(beta1), b2 = _mm256_set1_ps(beta2);
@@ -110,14 +111,7 @@ void gk_adam_avx2(float *p, const float *g, float *m, float *v, long count,
         _mm256_storeu_ps(v + i, vi);
         _mm256_storeu_ps(p + i, _mm256_sub_ps(_mm256_loadu_ps(p + i), step));
     }
-    const float ob1s = 1 - beta1, ob2s = 1 - beta2;
-    for (; i < count; i++) {
-        const float mi = fmaf(beta1, m[i], ob1s * g[i]);
-        const float vi = fmaf(beta2, v[i], ob2s * g[i] * g[i]);
-        m[i] = mi;
-        v[i] = vi;
-        p[i] = p[i] - stepSize * mi / (sqrtf(vi) + epsilon);
-    }
+    adam_tail(p, g, m, v, i, count, beta1, beta2, stepSize, epsilon);
 }
 #pragma clang fp contract(on)
 
