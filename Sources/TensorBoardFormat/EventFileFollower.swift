@@ -36,7 +36,13 @@ public final class EventFileFollower {
     private var stuck = false
     private var warnings: [String] = []
 
-    public init(path: String) { self.path = path }
+    /// The file's name, for messages (computed once: path operations are slow per record).
+    private let name: String
+
+    public init(path: String) {
+        self.path = path
+        name = (path as NSString).lastPathComponent
+    }
     public convenience init(url: URL) { self.init(path: url.path) }
 
     /// Every tag's plugin, learnt from the metadata on its first value.
@@ -44,9 +50,20 @@ public final class EventFileFollower {
 
     /// The warnings gathered since the last call (unusable values, skipped records), one line each.
     public func takeWarnings() -> [String] {
-        defer { warnings.removeAll() }
-        return warnings
+        defer {
+            warnings.removeAll()
+            droppedWarnings = 0
+        }
+        return droppedWarnings == 0 ? warnings : warnings + ["\(name): \(droppedWarnings) more warnings not shown"]
     }
+
+    /// Keeps at most `maxWarnings` between two `takeWarnings()` calls: a file of a million bad
+    /// values must not grow memory without bound.
+    private func warn(_ line: String) {
+        if warnings.count < Self.maxWarnings { warnings.append(line) } else { droppedWarnings += 1 }
+    }
+    static let maxWarnings = 100
+    private var droppedWarnings = 0
 
     /// The complete events appended since the last poll. Throws a one-line `FormatError`
     /// naming the file and byte offset for a corrupt record (on the next poll if events came
@@ -102,7 +119,7 @@ public final class EventFileFollower {
                 next = try reader.next()
             } catch {
                 let failure = FormatError(file: name, "corrupt record at byte \(pendingStart + error.offset): \(error.problem)")
-                if deferredError == nil { deferredError = failure } else { warnings.append(failure.description) }
+                if deferredError == nil { deferredError = failure } else { warn(failure.description) }
                 if error.canSkip {
                     reader.skip(error)
                     continue
@@ -117,10 +134,10 @@ public final class EventFileFollower {
                 events += record.events
                 if record.sessionStart { sessionStarts += 1 }
                 if let version = record.fileVersion { fileVersion = version }
-                warnings += record.warnings.map { "\(name): \($0)" }
+                for warning in record.warnings { warn("\(name): \(warning)") }
             } catch {
                 let at = pendingStart + range.lowerBound - TFRecordReader.headerSize
-                warnings.append("\(name): event at byte \(at) skipped: \((error as? FormatError)?.problem ?? "\(error)")")
+                warn("\(name): event at byte \(at) skipped: \((error as? FormatError)?.problem ?? "\(error)")")
             }
         }
         dropConsumed(reader.offset)
@@ -141,6 +158,4 @@ public final class EventFileFollower {
         stuck = false
         deferredError = nil
     }
-
-    private var name: String { (path as NSString).lastPathComponent }
 }

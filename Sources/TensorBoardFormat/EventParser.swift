@@ -26,20 +26,21 @@ public struct EventParser {
     public mutating func parse(_ bytes: [UInt8], _ range: Range<Int>? = nil) throws -> Record {
         var reader = ProtoReader(bytes, range ?? 0..<bytes.count)
         var record = Record()
-        var summaries: [Range<Int>] = []
+        // `summary` is a oneof member: the last one wins (no array to allocate per record).
+        var summaryRange: Range<Int>?
         while let field = try reader.next() {
             switch (field.number, field.value) {
             case (1, .fixed64(let bits)): record.wallTime = Double(bitPattern: bits)
             case (2, .varint(let v)): record.step = Int64(bitPattern: v)
             case (3, .bytes(let r)): record.fileVersion = reader.string(r)
-            case (5, .bytes(let r)): summaries.append(r)
+            case (5, .bytes(let r)): summaryRange = r
             case (7, .bytes(let r)):
                 var log = reader.reader(r)
                 while let f = try log.next() { if f.number == 1, f.value.asVarint == 1 { record.sessionStart = true } }
             default: break
             }
         }
-        for r in summaries {
+        if let r = summaryRange {
             var summary = reader.reader(r)
             while let field = try summary.next() {
                 guard field.number == 1, let valueRange = field.value.asRange else { continue }

@@ -36,7 +36,7 @@ public struct RunSummary: Codable, Equatable, Sendable {
         for file in files {
             let follower = EventFileFollower(url: file)
             while true {
-                let batch = try follower.poll(maxBytesPerPoll: 64 << 20)
+                let batch = try follower.poll(maxBytesPerPoll: 4 << 20)  // small batches: memory stays flat
                 if batch.isEmpty { break }
                 events += batch.count
                 for event in batch {

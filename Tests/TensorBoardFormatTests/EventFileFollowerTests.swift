@@ -102,6 +102,18 @@ final class EventFileFollowerTests: XCTestCase {
         XCTAssertEqual(follower.takeWarnings(), [])
     }
 
+    func testWarningsAreBounded() throws {
+        let dir = try TemporaryDirectory()
+        let url = dir.file("w.tfevents")
+        try write(Events.records((0..<150).map { _ in [0x2A, 0x05] }), to: url)
+        let follower = EventFileFollower(url: url)
+        XCTAssertEqual(try follower.poll(), [])
+        let warnings = follower.takeWarnings()
+        XCTAssertEqual(warnings.count, 101)
+        XCTAssertEqual(warnings.last, "w.tfevents: 50 more warnings not shown")
+        XCTAssertEqual(follower.takeWarnings(), [])
+    }
+
     func testAMissingFileIsAOneLineError() {
         let follower = EventFileFollower(path: "/nonexistent/events.out.tfevents.x")
         XCTAssertThrowsError(try follower.poll()) { XCTAssertEqual("\($0)", "cannot read /nonexistent/events.out.tfevents.x: No such file or directory") }
