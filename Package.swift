@@ -33,6 +33,8 @@ let package = Package(
         // (OpenBLAS and Swift otherwise), and the elementwise passes (compiled for both, picked at load).
         .target(name: "CKernels", cSettings: [.unsafeFlags(["-O3", "-fno-math-errno"])]),
         .target(name: "NeuralNet", dependencies: ["CBLAS", "CKernels"], swiftSettings: optimisedAlways),
+        // Composable layers (Linear, Conv2d, ConvTranspose2d, BatchNorm, ...) and the reference DCGAN.
+        .target(name: "Layers", dependencies: ["NeuralNet"], swiftSettings: optimisedAlways),
         .target(name: "GANFormats", dependencies: ["CZlib"], swiftSettings: optimisedInDebug),
         // TensorBoard event files (read, follow, write) and any writer's PNGs (system libpng).
         .target(name: "TensorBoardFormat", dependencies: ["GANFormats", "CPNG"], swiftSettings: optimisedInDebug),
@@ -48,6 +50,7 @@ let package = Package(
         ]),
 
         .testTarget(name: "NeuralNetTests", dependencies: ["NeuralNet"]),
+        .testTarget(name: "LayersTests", dependencies: ["Layers", "NeuralNet", "GANFormats"]),
         .testTarget(name: "GANFormatsTests", dependencies: ["GANFormats"]),
         .testTarget(name: "TensorBoardFormatTests", dependencies: ["TensorBoardFormat", "GANFormats"]),
         .testTarget(name: "GANTrainingTests", dependencies: ["GANTraining", "GANFormats"]),

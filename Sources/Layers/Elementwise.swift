@@ -1,0 +1,66 @@
+#if canImport(Glibc)
+import Glibc
+#elseif canImport(Darwin)
+import Darwin
+#endif
+import NeuralNet
+
+/// LeakyReLU, ReLU (slope 0) and tanh. Backward works from the outputs, as `Activation` does:
+/// the slope is known from the sign of y, tanh' = 1 − y².
+public final class ActivationLayer: Layer {
+    public enum Kind: Sendable, Equatable {
+        case leakyReLU(slope: Float)
+        case relu
+        case tanh
+    }
+
+    public let kind: Kind
+    public let inputSize: Int
+    public var outputSize: Int { inputSize }
+
+    public init(_ kind: Kind, size: Int) {
+        self.kind = kind
+        inputSize = size
+    }
+
+    public func forward(_ x: Matrix, into y: Matrix, training: Bool) {
+        let n = x.count, src = x.base, dst = y.base
+        switch kind {
+        case .leakyReLU(let slope): for i in 0 ..< n { dst[i] = src[i] > 0 ? src[i] : slope * src[i] }
+        case .relu: for i in 0 ..< n { dst[i] = max(src[i], 0) }
+        case .tanh: for i in 0 ..< n { dst[i] = tanhf(src[i]) }
+        }
+    }
+
+    public func backward(input x: Matrix, output y: Matrix, outputGradient dy: Matrix,
+                         inputGradient dx: Matrix?, parameterGradients: Bool) {
+        guard let dx else { return }
+        let n = dy.count, out = y.base, g = dy.base, d = dx.base
+        switch kind {
+        case .leakyReLU(let slope): for i in 0 ..< n { d[i] = out[i] > 0 ? g[i] : slope * g[i] }
+        case .relu: for i in 0 ..< n { d[i] = out[i] > 0 ? g[i] : 0 }
+        case .tanh: for i in 0 ..< n { d[i] = g[i] * (1 - out[i] * out[i]) }
+        }
+    }
+}
+
+/// `nn.Unflatten` / `nn.Flatten`: rows are already NCHW-flat, so the data is copied unchanged;
+/// the layer exists so that the sequence (and its PyTorch numbering) matches the module's.
+public final class Reshape: Layer {
+    public let inputSize: Int
+    public var outputSize: Int { inputSize }
+    /// The per-sample shape after the layer (for documentation and checks).
+    public let shape: [Int]
+
+    public init(to shape: [Int]) {
+        self.shape = shape
+        inputSize = shape.reduce(1, *)
+    }
+
+    public func forward(_ x: Matrix, into y: Matrix, training: Bool) { y.copy(from: x) }
+
+    public func backward(input x: Matrix, output y: Matrix, outputGradient dy: Matrix,
+                         inputGradient dx: Matrix?, parameterGradients: Bool) {
+        dx?.copy(from: dy)
+    }
+}

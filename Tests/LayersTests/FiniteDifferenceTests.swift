@@ -1,0 +1,80 @@
+import XCTest
+import NeuralNet
+@testable import Layers
+
+/// Every layer's backward (input and parameter gradients) against central differences of its
+/// own forward, through a `Sequential` so that the naming, buffers and accumulation are exercised.
+/// L = Σ w ⊙ net(x) with fixed random w: its gradient w.r.t. the output is w.
+final class FiniteDifferenceTests: LayersTestCase {
+    private func check(_ layers: [any Layer], batch: Int = 3, training: Bool = true, seed: UInt64,
+                       eps: Float = 1e-2, _ what: String) {
+        let net = keep(Sequential(layers, maxBatch: batch + 1))
+        var rng = RandomGenerator(seed: seed)
+        let p = net.parameters
+        for i in 0 ..< p.count { p.values[i] = rng.uniform(-0.5, 0.5) }
+        for e in p.entries where e.name.hasSuffix("weight") && net.layers[Int(e.name.split(separator: ".")[0])!] is BatchNorm {
+            for k in 0 ..< e.count { p.values[e.offset + k] = rng.uniform(0.5, 1.5) }
+        }
+        let x = matrix(batch, net.inputSize)
+        rng.fillUniform(x.buffer, -1, 1)
+        let w = matrix(batch, net.outputSize)
+        rng.fillUniform(w.buffer, -1, 1)
+        func loss() -> Double {
+            let y = net.forward(x, training: training)
+            var s = 0.0
+            for i in 0 ..< y.count { s += Double(y.base[i]) * Double(w.base[i]) }
+            return s
+        }
+        _ = loss()
+        p.zeroGrads()
+        let dx = net.backward(w, inputGradient: true, parameterGradients: true)!.toArray()
+        let grads = Array(UnsafeBufferPointer(start: p.grads, count: p.count))
+        var numeric: [Double] = []
+        for i in 0 ..< x.count { numeric.append(centralDifference(at: x.base + i, eps: eps, loss)) }
+        assertGradientsClose(dx, numeric, "\(what) dx")
+        for e in p.entries {
+            let stride = max(1, e.count / 40)   // a sample of each tensor: enough to catch a wrong index
+            let indices = Array(Swift.stride(from: 0, to: e.count, by: stride))
+            let analytic = indices.map { grads[e.offset + $0] }
+            let fd = indices.map { centralDifference(at: p.values + e.offset + $0, eps: eps, loss) }
+            assertGradientsClose(analytic, fd, "\(what) d\(e.name)")
+        }
+    }
+
+    func testLinear() { check([Linear(7, 5)], seed: 1, "linear") }
+
+    func testConv2dStridedAndPadded() {
+        check([Conv2d(2, 3, kernel: 4, stride: 2, padding: 1, height: 6, width: 8)], seed: 2, "conv2d")
+        check([Conv2d(2, 2, kernel: 3, stride: 1, padding: 1, height: 5, width: 4)], seed: 3, "conv2d s1")
+    }
+
+    func testConvTranspose2d() {
+        check([ConvTranspose2d(3, 2, kernel: 4, stride: 2, padding: 1, height: 3, width: 4)], seed: 4, "convT")
+        check([ConvTranspose2d(2, 3, kernel: 3, stride: 1, padding: 1, height: 4, width: 3)], seed: 5, "convT s1")
+    }
+
+    /// BatchNorm in training mode couples the rows (the batch statistics depend on every x).
+    func testBatchNormTrainingAndEval() {
+        check([BatchNorm(channels: 3, spatial: 4)], batch: 4, seed: 6, eps: 5e-3, "bn2d train")
+        check([BatchNorm(channels: 5)], batch: 4, seed: 7, eps: 5e-3, "bn1d train")
+        check([BatchNorm(channels: 3, spatial: 4)], batch: 4, training: false, seed: 8, "bn eval")
+    }
+
+    /// Activations are checked away from the kink: inputs come from a Linear whose outputs are
+    /// rarely within eps of 0 for these seeds; tanh has none.
+    func testActivationsAndReshapeInASequence() {
+        check([Linear(6, 8), ActivationLayer(.tanh, size: 8), Reshape(to: [2, 2, 2]),
+               Linear(8, 4)], seed: 9, eps: 1e-3, "tanh stack")
+        check([Linear(6, 8), ActivationLayer(.leakyReLU(slope: 0.2), size: 8), Linear(8, 3),
+               ActivationLayer(.relu, size: 3)], seed: 10, eps: 1e-3, "relu stack")
+    }
+
+    func testSequentialNamesFollowPyTorch() {
+        let g = keep(DCGAN.generator(maxBatch: 2)), d = keep(DCGAN.discriminator(maxBatch: 2))
+        XCTAssertEqual(g.parameters.entries.map(\.name),
+                       ["0.weight", "0.bias", "1.weight", "1.bias", "4.weight", "4.bias", "5.weight", "5.bias", "7.weight", "7.bias"])
+        XCTAssertEqual(g.parameters.entry(named: "4.weight")?.shape, [128, 64, 4, 4])
+        XCTAssertEqual(d.parameters.entry(named: "2.weight")?.shape, [128, 64, 4, 4])
+        XCTAssertEqual(d.buffers.entries.map(\.name), ["3.running_mean", "3.running_var", "3.num_batches_tracked"])
+    }
+}
