@@ -31,20 +31,9 @@ public final class SessionModel {
 
     /// The paper-figure GAN, trained alongside (a few tiny steps per MNIST step).
     public private(set) var gan1d: Gan1D?
-    /// 1-D steps per MNIST step, at most.
-    public var gan1dStepsPerStep = 2
-    /// …and everything the 1-D panel costs (its training steps and its figures) gets at most this
-    /// share of the wall time since the start. Measured with `scripts/tui-throughput`: with 2 %
-    /// for the steps and figures on top, the panel cost MNIST training 5 % (the other core idles
-    /// while the worker runs the tiny 1-D products); 1 % in all keeps the whole UI within 5 %.
-    /// At full speed that is ~40 1-D steps/s (the 1-D step takes ~0.16 ms).
-    public var gan1dTimeShare = 0.01
-    /// Unused share is kept up to this much, no more: otherwise a long pause would buy the panel
-    /// minutes of catching up (and training a few percent less speed) afterwards.
-    public var gan1dCreditLimit = 0.01
-    /// 1-D time spent so far (steps and figures, plus any credit forfeited), against the share.
-    private(set) var gan1dSeconds = 0.0
-    private let startTime = ProcessInfo.processInfo.systemUptime
+    /// Its share of the worker's time: large for its first steps after a (re)start, so that it
+    /// converges while you watch, then small (see `Gan1DPacing`).
+    public var gan1dPacing = Gan1DPacing(startingAt: ProcessInfo.processInfo.systemUptime)
     /// The digit grid is resampled at most this often while running (G changes little in 0.2 s).
     /// Each resample rewrites most of the half-block grid's cells, ~40 KB of colour escapes for
     /// the terminal at 160×50: at 10/s that was 400 KB/s and most of the UI's (and tmux's) CPU.
@@ -90,19 +79,16 @@ public final class SessionModel {
     }
 
     private func trainSidePanel(_ gan1d: Gan1D) {
-        gan1dSeconds = max(gan1dSeconds, gan1dAllowance - gan1dCreditLimit)
-        for _ in 0 ..< gan1dStepsPerStep where gan1dSeconds <= gan1dAllowance {
-            _ = counted { gan1d.trainStep() }
+        gan1dPacing.runSteps(from: gan1d.step, clock: { ProcessInfo.processInfo.systemUptime }) {
+            _ = gan1d.trainStep()
+            return gan1d.step
         }
     }
-
-    /// The 1-D time the share allows so far.
-    private var gan1dAllowance: Double { gan1dTimeShare * (ProcessInfo.processInfo.systemUptime - startTime) }
 
     /// Runs a piece of 1-D work and counts its time against the panel's share.
     private func counted<T>(_ work: () -> T) -> T {
         let start = ProcessInfo.processInfo.systemUptime
-        defer { gan1dSeconds += ProcessInfo.processInfo.systemUptime - start }
+        defer { gan1dPacing.charge(ProcessInfo.processInfo.systemUptime - start) }
         return work()
     }
 
