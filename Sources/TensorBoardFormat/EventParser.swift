@@ -71,6 +71,8 @@ public struct EventParser {
         if plugin == nil, dataClass == 1 { plugin = "scalars" }
         if let plugin { pluginByTag[tag] = plugin }
         let kind = pluginByTag[tag]
+        // One warning a line, as they are shown: the tag is outside bytes and may hold line breaks.
+        func warn(_ text: String) { record.warnings.append(FormatError(file: "", text).description) }
         func add(_ tag: String, _ value: SummaryValue) {
             record.events.append(SummaryEvent(wallTime: record.wallTime, step: record.step, tag: tag, value: value))
         }
@@ -85,10 +87,10 @@ public struct EventParser {
             case "scalars", nil:
                 if let v = tensor.scalar { add(tag, .scalar(v)) }
                 else if kind == nil { add(tag, .other("tensor")) }
-                else { record.warnings.append("\(tag) at step \(record.step): scalar tensor with dtype \(tensor.dtype), shape \(tensor.shape)") }
+                else { warn("\(tag) at step \(record.step): scalar tensor with dtype \(tensor.dtype), shape \(tensor.shape)") }
             case "images":
                 let images = tensor.imageStrings()
-                if images.isEmpty { record.warnings.append("\(tag) at step \(record.step): image tensor without [width, height, image…] strings") }
+                if images.isEmpty { warn("\(tag) at step \(record.step): image tensor without [width, height, image…] strings") }
                 for (i, image) in images.enumerated() { add(i == 0 ? tag : "\(tag)/\(i)", .image(image)) }
             case "histograms": add(tag, .histogram)
             case let other?: add(tag, .other(other))
