@@ -15,6 +15,10 @@ let package = Package(
     platforms: [.macOS(.v15)],
     products: [
         .executable(name: "gantop", targets: ["gantop"]),
+        // For the libFuzzer harnesses in fuzz/, a package of their own that depends on this one.
+        .library(name: "GANFormats", targets: ["GANFormats"]),
+        .library(name: "GANTraining", targets: ["GANTraining"]),
+        .library(name: "TensorBoardFormat", targets: ["TensorBoardFormat"]),
     ],
     dependencies: [
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.5.0"),

@@ -60,8 +60,12 @@ public enum Checkpoint {
     /// Reads and validates a checkpoint file: format, every expected tensor with the right
     /// dtype and shape, all values finite. Errors are one line naming the file.
     public static func read(_ url: URL) throws -> (header: Header, file: SafeTensors) {
-        let file = try SafeTensors.read(from: url)
-        let name = url.lastPathComponent
+        try parse(BinaryFile.read(url), name: url.lastPathComponent)
+    }
+
+    /// `read` of a checkpoint's bytes; `name` is used in error messages.
+    public static func parse(_ bytes: [UInt8], name: String) throws -> (header: Header, file: SafeTensors) {
+        let file = try SafeTensors.parse(bytes, name: name)
         func fail(_ problem: String) -> FormatError { FormatError(file: name, problem) }
         let meta = file.metadata
         guard meta["format"] == formatName else {
