@@ -29,25 +29,10 @@ public enum LossChart {
             if p.g.isFinite { lo = min(lo, p.g); hi = max(hi, p.g) }
         }
         if lo > hi { lo = 0; hi = 1 }
-        let rows = inner.height - 2
-        let (yLo, yHi, ticks, labels) = yScale(Double(lo), Double(hi), rows: rows)
-        let labelWidth = labels.map { $0.unicodeScalars.count }.max() ?? 1
-        let plotX = inner.x + labelWidth + 1
-        let plotWidth = inner.maxX - plotX
-        guard plotWidth >= 4 else { return }
-        let dotsW = plotWidth * 2, dotsH = rows * 4
-
-        // Axes.
-        let axis = theme[.axis]
-        for r in 0..<rows { buffer.set("│", x: plotX - 1, y: inner.y + r, style: axis) }
-        for (t, label) in zip(ticks, labels) {
-            let row = (dotsH - 1 - Axis.position(t, yLo, yHi, dotsH)) / 4
-            buffer.set("┤", x: plotX - 1, y: inner.y + row, style: axis)
-            buffer.put(label, x: plotX - 1 - label.unicodeScalars.count, y: inner.y + row, style: theme[.label])
-        }
-        let (x0, x1) = xRange(first: first.step, last: last.step)
-        drawXAxis(x0, x1, plotX: plotX, plotWidth: plotWidth, row: inner.y + rows, inner: inner,
-                  into: &buffer, theme: theme)
+        guard let plot = drawAxes(lo: lo, hi: hi, firstStep: first.step, lastStep: last.step, inner: inner,
+                                  into: &buffer, theme: theme) else { return }
+        let (plotX, plotWidth, rows, yLo, yHi, x0, x1) = (plot.x, plot.width, plot.rows, plot.yLo, plot.yHi, plot.x0, plot.x1)
+        let dotsW = plot.dotsW, dotsH = plot.dotsH
 
         // Average per dot column, then join the columns.
         var sumD = [Float](repeating: 0, count: dotsW), nD = [Int32](repeating: 0, count: dotsW)
@@ -78,6 +63,39 @@ public enum LossChart {
     /// not to the last step itself: so the axis stays put while the curves grow into it, and a
     /// frame changes only the cells at the curves' tips, not every cell of a rescaled plot
     /// (which cost the terminal ~20 KB a frame).
+    /// Where a chart plots, once its axes are drawn: y labels, `│` and ticks on the left of
+    /// `inner`, the x axis and its step labels on its last two rows.
+    struct PlotArea {
+        let x, width, rows: Int
+        let yLo, yHi, x0, x1: Double
+        var dotsW: Int { width * 2 }
+        var dotsH: Int { rows * 4 }
+    }
+
+    /// Both axes of a chart of values in lo … hi over steps firstStep … lastStep (the loss chart
+    /// and the watched-scalar chart); nil when the plot would be narrower than 4 cells.
+    static func drawAxes(lo: Float, hi: Float, firstStep: Int, lastStep: Int, inner: Rect,
+                         into buffer: inout CellBuffer, theme: Theme) -> PlotArea? {
+        let rows = inner.height - 2
+        let (yLo, yHi, ticks, labels) = yScale(Double(lo), Double(hi), rows: rows)
+        let labelWidth = labels.map { $0.unicodeScalars.count }.max() ?? 1
+        let plotX = inner.x + labelWidth + 1
+        let plotWidth = inner.maxX - plotX
+        guard plotWidth >= 4 else { return nil }
+        let dotsH = rows * 4
+        let axis = theme[.axis]
+        for r in 0..<rows { buffer.set("│", x: plotX - 1, y: inner.y + r, style: axis) }
+        for (t, label) in zip(ticks, labels) {
+            let row = (dotsH - 1 - Axis.position(t, yLo, yHi, dotsH)) / 4
+            buffer.set("┤", x: plotX - 1, y: inner.y + row, style: axis)
+            buffer.put(label, x: plotX - 1 - label.unicodeScalars.count, y: inner.y + row, style: theme[.label])
+        }
+        let (x0, x1) = xRange(first: firstStep, last: lastStep)
+        drawXAxis(x0, x1, plotX: plotX, plotWidth: plotWidth, row: inner.y + rows, inner: inner,
+                  into: &buffer, theme: theme)
+        return PlotArea(x: plotX, width: plotWidth, rows: rows, yLo: yLo, yHi: yHi, x0: x0, x1: x1)
+    }
+
     static func xRange(first: Int, last: Int) -> (Double, Double) {
         let x0 = Double(first), span = Double(max(last - first, 1))
         var decade = 1.0

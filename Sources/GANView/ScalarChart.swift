@@ -51,23 +51,10 @@ public enum ScalarChart {
             last = max(last, s.points[s.points.count - 1].step)
         }
         if lo > hi { lo = 0; hi = 1 }
-        let rows = inner.height - 2
-        let (yLo, yHi, ticks, labels) = LossChart.yScale(Double(lo), Double(hi), rows: rows)
-        let labelWidth = labels.map { $0.unicodeScalars.count }.max() ?? 1
-        let plotX = inner.x + labelWidth + 1
-        let plotWidth = inner.maxX - plotX
-        guard plotWidth >= 4 else { return }
-        let dotsW = plotWidth * 2, dotsH = rows * 4
-        let axis = theme[.axis]
-        for r in 0..<rows { buffer.set("│", x: plotX - 1, y: inner.y + r, style: axis) }
-        for (t, label) in zip(ticks, labels) {
-            let row = (dotsH - 1 - Axis.position(t, yLo, yHi, dotsH)) / 4
-            buffer.set("┤", x: plotX - 1, y: inner.y + row, style: axis)
-            buffer.put(label, x: plotX - 1 - label.unicodeScalars.count, y: inner.y + row, style: theme[.label])
-        }
-        let (x0, x1) = LossChart.xRange(first: first, last: last)
-        LossChart.drawXAxis(x0, x1, plotX: plotX, plotWidth: plotWidth, row: inner.y + rows, inner: inner,
-                            into: &buffer, theme: theme)
+        guard let plot = LossChart.drawAxes(lo: lo, hi: hi, firstStep: first, lastStep: last, inner: inner,
+                                            into: &buffer, theme: theme) else { return }
+        let (plotX, plotWidth, rows, yLo, yHi, x0, x1) = (plot.x, plot.width, plot.rows, plot.yLo, plot.yHi, plot.x0, plot.x1)
+        let dotsW = plot.dotsW, dotsH = plot.dotsH
 
         var canvas = BrailleCanvas(width: plotWidth, height: rows)
         for (layer, s) in drawn.enumerated() {
