@@ -130,9 +130,10 @@ public enum Checkpoint {
         let probe = (g: MLP(layers: c.generatorLayers, maxRows: 1, namePrefix: "g."),
                      d: MLP(layers: c.discriminatorLayers, maxRows: 1, namePrefix: "d."))
         for entry in probe.g.parameters.entries + probe.d.parameters.entries {
-            for key in [entry.name, "adam.\(entry.name).m", "adam.\(entry.name).v"] {
+            for key in [entry.name, "adam.\(entry.name).m"] {
                 _ = try floats(file, key, shape: entry.shape, fileName: name)
             }
+            _ = try secondMoments(file, "adam.\(entry.name).v", shape: entry.shape, fileName: name)
         }
         if c.generatorAverageDecay != nil {
             for entry in probe.g.parameters.entries {
@@ -191,6 +192,16 @@ public enum Checkpoint {
         }
         return values
     }
+
+    /// Adam's second moments: `floats`, and never negative (they are running means of squares;
+    /// a negative one makes √v NaN at the first update, long after the file was accepted).
+    public static func secondMoments(_ file: SafeTensors, _ key: String, shape: [Int]?, fileName: String) throws -> [Float] {
+        let values = try floats(file, key, shape: shape, fileName: fileName)
+        if let bad = values.firstIndex(where: { $0 < 0 }) {
+            throw FormatError(file: fileName, "tensor '\(key)' holds a negative second moment (\(values[bad]) at index \(bad))")
+        }
+        return values
+    }
 }
 
 extension ParameterSet {
@@ -212,7 +223,7 @@ extension ParameterSet {
         for e in entries {
             load(try Checkpoint.floats(file, e.name, shape: e.shape, fileName: fileName), into: e, block: .values)
             load(try Checkpoint.floats(file, "adam.\(e.name).m", shape: e.shape, fileName: fileName), into: e, block: .firstMoment)
-            load(try Checkpoint.floats(file, "adam.\(e.name).v", shape: e.shape, fileName: fileName), into: e, block: .secondMoment)
+            load(try Checkpoint.secondMoments(file, "adam.\(e.name).v", shape: e.shape, fileName: fileName), into: e, block: .secondMoment)
         }
     }
 }

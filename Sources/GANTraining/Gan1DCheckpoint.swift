@@ -39,7 +39,7 @@ extension Gan1D {
         guard let rng = RandomGenerator(stateWords: words),
               let step = meta["gan1d_step"].flatMap(Int.init),
               let adamG = meta["gan1d_adam_g_step"].flatMap(Int.init),
-              let adamD = meta["gan1d_adam_d_step"].flatMap(Int.init) else {
+              let adamD = meta["gan1d_adam_d_step"].flatMap(Int.init), min(step, adamG, adamD) >= 0 else {
             throw FormatError(file: fileName, "the 1-D GAN's metadata (step, Adam steps, RNG state) is missing or invalid")
         }
         gan.rng = rng

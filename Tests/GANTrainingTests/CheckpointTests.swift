@@ -167,6 +167,11 @@ final class CheckpointTests: XCTestCase {
         values[3] = .nan
         holdsNaN.tensors["g.fc4.bias"] = Tensor(shape: [784], floats: values)
         try expectError(holdsNaN, mentions: "non-finite", "nan")
+        var negativeMoment = good
+        var moments = try XCTUnwrap(good.tensors["adam.d.fc2.weight.v"]?.floats)
+        moments[5] = -1e-9
+        negativeMoment.tensors["adam.d.fc2.weight.v"] = Tensor(shape: try XCTUnwrap(good.tensors["adam.d.fc2.weight.v"]).shape, floats: moments)
+        try expectError(negativeMoment, mentions: "negative second moment", "negative-v")
         var missing = good
         missing.tensors["adam.g.fc3.weight.v"] = nil
         try expectError(missing, mentions: "missing", "missing-tensor")

@@ -111,6 +111,26 @@ final class Gan1DTrainingTests: XCTestCase {
         }
         XCTAssertEqual(a.generate([0.5]), b.generate([0.5]))
     }
+
+    func testCheckpointWithNegativeCountsOrMomentsIsRefused() throws {
+        let a = Gan1D(target: .normal, seed: 2)
+        for _ in 0 ..< 3 { a.trainStep() }
+        for key in ["gan1d_step", "gan1d_adam_g_step", "gan1d_adam_d_step"] {
+            var meta = a.checkpointMetadata
+            meta[key] = "-1"
+            let file = GANFormats.SafeTensors(metadata: meta, tensors: a.checkpointTensors())
+            XCTAssertThrowsError(try Gan1D.restore(from: file, seed: 2, fileName: "x"), key)
+        }
+        var tensors = a.checkpointTensors()
+        let key = try XCTUnwrap(tensors.keys.sorted().first { $0.hasPrefix("adam.") && $0.hasSuffix(".v") })
+        var moments = try XCTUnwrap(tensors[key]?.floats)
+        moments[0] = -0.5
+        tensors[key] = Tensor(shape: try XCTUnwrap(tensors[key]).shape, floats: moments)
+        let file = GANFormats.SafeTensors(metadata: a.checkpointMetadata, tensors: tensors)
+        XCTAssertThrowsError(try Gan1D.restore(from: file, seed: 2, fileName: "x")) { error in
+            XCTAssertTrue("\(error)".contains("negative second moment"), "\(error)")
+        }
+    }
 }
 
 import GANFormats
