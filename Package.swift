@@ -6,7 +6,8 @@ import PackageDescription
 //                      -> TrainingSession (worker thread, commands, snapshots) -> GANView
 //                      -> RunWatcher (a run trained elsewhere, followed on disk) -> GANView, TensorBoardFormat
 //                                                                            -> GANTraining (MNIST, GANs, checkpoints)
-//   GANTraining -> NeuralNet (matrices over OpenBLAS) + GANFormats (zlib, safetensors, npy, PNG, CSV)
+//   GANTraining -> Layers (Conv2d, BatchNorm, ..., the DCGAN) -> NeuralNet (matrices over OpenBLAS)
+//   GANTraining -> NeuralNet + GANFormats (zlib, safetensors, npy, PNG, CSV)
 let optimisedInDebug: [SwiftSetting] = [.unsafeFlags(["-O"], .when(configuration: .debug))]
 let optimisedAlways: [SwiftSetting] = optimisedInDebug + [.unsafeFlags(["-Ounchecked"], .when(configuration: .release))]
 
@@ -42,7 +43,7 @@ let package = Package(
         .target(name: "GANFormats", dependencies: ["CZlib"], swiftSettings: optimisedInDebug),
         // TensorBoard event files (read, follow, write) and any writer's PNGs (system libpng).
         .target(name: "TensorBoardFormat", dependencies: ["GANFormats", "CPNG"], swiftSettings: optimisedInDebug),
-        .target(name: "GANTraining", dependencies: ["NeuralNet", "GANFormats"], swiftSettings: optimisedInDebug),
+        .target(name: "GANTraining", dependencies: ["NeuralNet", "Layers", "GANFormats"], swiftSettings: optimisedInDebug),
         .target(name: "GANView"),
         .target(name: "TrainingSession", dependencies: ["GANTraining", "GANView"]),
         .target(name: "TerminalUI", dependencies: ["CNcursesw", "GANView", "GANFormats"]),

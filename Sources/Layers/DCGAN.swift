@@ -59,25 +59,35 @@ public struct DCGANStepStats: Sendable, Equatable {
 /// The three-phase step of gantop's GAN on the reference DCGAN, both networks in training mode:
 /// (1) fakes = G(z), G forward once; (2) D on the real batch, then on the fakes (separate passes,
 /// so BatchNorm normalises each batch by itself, as PyTorch's examples/dcgan does), gradients of the
-/// mean BCE over both batches accumulated, one Adam step; (3) the fakes through the updated D
-/// (its weights frozen, its running statistics moving as in PyTorch's train mode), the
-/// non-saturating loss −log σ(D(G(z))) back into G, one Adam step for G.
+/// mean loss over both batches accumulated, one update; (3) the fakes through the updated D
+/// (its weights frozen, its running statistics moving as in PyTorch's train mode), G's loss back
+/// into G, one update for G. The phases are callable one by one (explain mode, lone D/G updates,
+/// k D updates per G update); `step` runs them in order.
 public final class DCGANTrainer {
     public let generator: Sequential
     public let discriminator: Sequential
     public var generatorOptimiser: Adam
     public var discriminatorOptimiser: Adam
     public let maxBatch: Int
+    /// The objective of D and G (the reference: BCE for D, non-saturating for G).
+    public var loss: GANLoss = .nonSaturating
+    /// D's target on real images (1: none; below 1: one-sided label smoothing).
+    public var realLabel: Float = 1
+    /// SGD takes the Adam learning rate, so switching keeps the rate a user set (Adam's moments wait).
+    public var optimizer: OptimizerKind = .adam
     private let arena: FloatArena
     private let noise: Matrix
     private let logitGradient: Matrix
+    /// The fakes of the last phase 1: G's output buffer, valid until G's next forward.
+    private var fakes: Matrix?
 
-    public init(maxBatch: Int, learningRate: Float = 2e-4, beta1: Float = 0.5, beta2: Float = 0.999) {
+    public init(maxBatch: Int, learningRate: Float = 2e-4, beta1: Float = 0.5, beta2: Float = 0.999,
+                epsilon: Float = 1e-8) {
         self.maxBatch = maxBatch
         generator = DCGAN.generator(maxBatch: maxBatch)
         discriminator = DCGAN.discriminator(maxBatch: maxBatch)
-        generatorOptimiser = Adam(learningRate: learningRate, beta1: beta1, beta2: beta2)
-        discriminatorOptimiser = Adam(learningRate: learningRate, beta1: beta1, beta2: beta2)
+        generatorOptimiser = Adam(learningRate: learningRate, beta1: beta1, beta2: beta2, epsilon: epsilon)
+        discriminatorOptimiser = Adam(learningRate: learningRate, beta1: beta1, beta2: beta2, epsilon: epsilon)
         arena = FloatArena(capacity: FloatArena.capacity(for: [(maxBatch, DCGAN.latent), (maxBatch, 1)]))
         noise = arena.matrix(rows: maxBatch, cols: DCGAN.latent)
         logitGradient = arena.matrix(rows: maxBatch, cols: 1)
@@ -85,41 +95,92 @@ public final class DCGANTrainer {
 
     /// One step on `real` (B × 784, in [−1, 1]) with z ~ U(−1, 1)^100 drawn from `rng`.
     public func step(real: Matrix, rng: inout RandomGenerator) -> DCGANStepStats {
-        let z = noise.prefix(rows: real.rows)
-        rng.fillUniform(z.buffer, -1, 1)
-        return step(real: real, noise: z)
+        generate(batch: real.rows, rng: &rng)
+        return finishStep(real: real)
     }
 
     /// One step with the given noise (B × 100): what the equivalence test with PyTorch drives.
     public func step(real: Matrix, noise z: Matrix) -> DCGANStepStats {
-        let batch = real.rows
-        precondition(batch <= maxBatch && z.rows == batch && z.cols == DCGAN.latent && real.cols == DCGAN.imageSize)
-        let dy = logitGradient.prefix(rows: batch)
-        // (1)
-        let fakes = generator.forward(z, training: true)
-        // (2) mean over 2B rows = half of each batch's mean.
+        generate(noise: z)
+        return finishStep(real: real)
+    }
+
+    private func finishStep(real: Matrix) -> DCGANStepStats {
+        let d = updateDiscriminator(real: real)
+        let g = updateGenerator()
+        return DCGANStepStats(discriminatorLoss: d.loss, generatorLoss: g.loss,
+                              realProbability: d.real, fakeProbability: d.fake)
+    }
+
+    /// (1) B fakes from z ~ U(−1, 1)^100 drawn from `rng` (into the trainer's own noise buffer).
+    public func generate(batch: Int, rng: inout RandomGenerator) {
+        precondition((1 ... maxBatch).contains(batch), "batch \(batch) beyond the buffers")
+        let z = noise.prefix(rows: batch)
+        rng.fillUniform(z.buffer, -1, 1)
+        generate(noise: z)
+    }
+
+    /// (1) with the given noise; `z` is read again by phase 3's backward: keep it unchanged until then.
+    public func generate(noise z: Matrix) {
+        precondition(z.rows <= maxBatch && z.cols == DCGAN.latent)
+        fakes = generator.forward(z, training: true)
+    }
+
+    /// (2) D learns on `real` (target `realLabel`) and the last fakes (target 0), one pass each,
+    /// the mean loss over the 2B rows (half of each batch's mean); one update scaled by
+    /// `learningRateScale` (annealing). Returns D's loss and mean D(x), D(G(z)).
+    public func updateDiscriminator(real: Matrix, learningRateScale: Float = 1) -> (loss: Float, real: Float, fake: Float) {
+        guard let fakes else { preconditionFailure("phase 2 before phase 1") }
+        precondition(real.rows == fakes.rows && real.cols == DCGAN.imageSize, "the real batch does not match the fakes")
+        let dy = logitGradient.prefix(rows: real.rows)
         discriminator.parameters.zeroGrads()
-        let onReal = halfLoss(discriminator.forward(real, training: true), target: 1, gradient: dy)
+        let onReal = halfLoss(discriminator.forward(real, training: true), target: realLabel, gradient: dy)
         discriminator.backward(dy, inputGradient: false, parameterGradients: true)
         let onFake = halfLoss(discriminator.forward(fakes, training: true), target: 0, gradient: dy)
         discriminator.backward(dy, inputGradient: false, parameterGradients: true)
-        discriminatorOptimiser.update(discriminator.parameters)
-        // (3)
+        update(discriminator, &discriminatorOptimiser, scale: learningRateScale)
+        return ((onReal.loss + onFake.loss) / 2, onReal.meanOutput, onFake.meanOutput)
+    }
+
+    /// (3) The last fakes through D (weights frozen, no weight gradients), G's loss back into G,
+    /// one update. Returns G's loss and mean D(G(z)) on those fakes before G's update.
+    public func updateGenerator(learningRateScale: Float = 1) -> (loss: Float, fake: Float) {
+        guard let fakes else { preconditionFailure("phase 3 before phase 1") }
+        let dy = logitGradient.prefix(rows: fakes.rows)
         generator.parameters.zeroGrads()
         let logits = discriminator.forward(fakes, training: true)
-        let g = BinaryCrossEntropy.meanLossAndGradient(logits: logits, targets: { _ in 1 }, gradient: dy)
+        let gLoss = loss.generatorLoss(logits: logits, gradient: dy)
+        let dFake = meanOutput(logits)
         guard let fakeGradient = discriminator.backward(dy, inputGradient: true, parameterGradients: false) else {
             preconditionFailure("D returned no input gradient")
         }
         generator.backward(fakeGradient, inputGradient: false, parameterGradients: true)
-        generatorOptimiser.update(generator.parameters)
-        return DCGANStepStats(discriminatorLoss: (onReal.loss + onFake.loss) / 2, generatorLoss: g.loss,
-                              realProbability: onReal.meanProbability, fakeProbability: onFake.meanProbability)
+        update(generator, &generatorOptimiser, scale: learningRateScale)
+        return (gLoss, dFake)
     }
 
-    private func halfLoss(_ logits: Matrix, target: Float, gradient: Matrix) -> (loss: Float, meanProbability: Float) {
-        let result = BinaryCrossEntropy.meanLossAndGradient(logits: logits, targets: { _ in target }, gradient: gradient)
+    private func update(_ net: Sequential, _ adam: inout Adam, scale: Float) {
+        let base = adam.learningRate
+        switch optimizer {
+        case .adam:
+            adam.learningRate = base * scale
+            adam.update(net.parameters)
+            adam.learningRate = base
+        case .sgd:
+            SGD(learningRate: base * scale).update(net.parameters)
+        }
+    }
+
+    private func halfLoss(_ logits: Matrix, target: Float, gradient: Matrix) -> (loss: Float, meanOutput: Float) {
+        let result = loss.discriminatorLoss(logits: logits, targets: { _ in target }, gradient: gradient)
         for i in 0 ..< gradient.count { gradient.base[i] *= 0.5 }
-        return result
+        return (result, meanOutput(logits))
+    }
+
+    /// Mean D(·) as the status bar shows it: σ(logit), or the raw output for least squares.
+    private func meanOutput(_ logits: Matrix) -> Float {
+        var total: Double = 0
+        for i in 0 ..< logits.count { total += Double(loss.discriminatorOutput(logit: logits.base[i])) }
+        return Float(total / Double(logits.count))
     }
 }

@@ -14,8 +14,12 @@ struct Bench: ParsableCommand {
     @Flag(help: "Print one JSON object instead of text.")
     var json = false
 
-    @Option(name: .customLong("batch-sizes"), parsing: .upToNextOption, help: "Batch sizes to time.")
-    var batchSizes: [Int] = [64, 128]
+    @Option(help: ArgumentHelp("The GAN to time: mlp (default) or dcgan.", valueName: "model"))
+    var model: GANModelKind = .mlp
+
+    @Option(name: [.customLong("batch-sizes"), .customLong("batch-size")], parsing: .upToNextOption,
+            help: "Batch sizes to time (default: 64 128 for the MLP, 64 for the DCGAN).")
+    var batchSizes: [Int] = []
 
     @Flag(help: "Also print where the time goes, phase by phase.")
     var phases = false
@@ -53,14 +57,18 @@ struct Bench: ParsableCommand {
         let images = try data.loadTrainingImages()
         var results: [(batch: Int, stepsPerSecond: Double, gflops: Double)] = []
         var startup: Double?
-        for b in batchSizes {
+        for b in batchSizes.isEmpty ? (model == .mlp ? [64, 128] : [64]) : batchSizes {
+            // The reference recipe at batch b: the step `train --recipe reference` runs.
             var configuration = GANConfiguration()
             configuration.batchSize = b
-            let gan = MNISTGAN(configuration: configuration, images: images, seed: 1)
+            let gan: any GANModel = switch model {
+            case .mlp: MNISTGAN(configuration: configuration, images: images, seed: 1)
+            case .dcgan: DCGANModel(configuration: configuration, images: images, seed: 1)
+            }
             gan.trainStep()
             if startup == nil { startup = ProcessClock.secondsSinceProcessStart() }
             let rate = Stopwatch.rate(seconds: seconds, warmup: min(seconds / 3, 1)) { gan.trainStep() }
-            results.append((b, rate, rate * configuration.flopsPerStep / 1e9))
+            results.append((b, rate, rate * model.flopsPerStep(batch: b) / 1e9))
             if phases { printPhases(gan, seconds: seconds) }
         }
         let roof = SgemmRoof.measure(size: 2048, seconds: min(seconds, 2))
@@ -71,7 +79,7 @@ struct Bench: ParsableCommand {
         let renderRate = Stopwatch.rate(seconds: min(seconds, 1), warmup: 0.1) {
             Screen.render(snapshot, options: ViewOptions(), colorMode: .palette256, into: &frame)
         }
-        let report = BenchReport(results: results, roofGflops: roof, gan1dStepsPerSecond: gan1dRate,
+        let report = BenchReport(model: model, results: results, roofGflops: roof, gan1dStepsPerSecond: gan1dRate,
                                  frameRenderMilliseconds: 1000 / renderRate, startupSeconds: startup ?? 0,
                                  peakRSSMegabytes: ProcessClock.peakRSSMegabytes(),
                                  threads: BLAS.threadCount, core: BLAS.coreName)
@@ -81,7 +89,7 @@ struct Bench: ParsableCommand {
 
 /// Timing helpers for the benchmark (process-level facts come from /proc and getrusage).
 extension Bench {
-    private func printPhases(_ gan: MNISTGAN, seconds: Double) {
+    private func printPhases(_ gan: any GANModel, seconds: Double) {
         let timer = PhaseTimer()
         gan.phaseTimer = timer
         defer { gan.phaseTimer = nil }
@@ -149,6 +157,7 @@ enum ProcessClock {
 }
 
 struct BenchReport {
+    let model: GANModelKind
     let results: [(batch: Int, stepsPerSecond: Double, gflops: Double)]
     let roofGflops: Double
     let gan1dStepsPerSecond: Double
@@ -159,14 +168,14 @@ struct BenchReport {
     let core: String
 
     func text() -> String {
-        var lines = ["gantop bench (release, OpenBLAS \(threads) thread(s), core \(core))",
+        var lines = ["gantop bench: \(model == .mlp ? "the MLP GAN" : "the DCGAN") (release, OpenBLAS \(threads) thread(s), core \(core))",
                      "  kernel path: \(KernelPath.current.summary)"]
         for r in results {
             lines.append("  B=\(pad(r.batch, 4))  \(fixed(Float(r.stepsPerSecond), 1)) steps/s  \(fixed(Float(r.gflops), 1)) GFLOP/s  "
                          + "(\(fixed(Float(100 * r.gflops / roofGflops), 0)) % of the sgemm roof)")
         }
         lines.append("  sgemm roof (2048³): \(fixed(Float(roofGflops), 1)) GFLOP/s")
-        lines.append("  FLOPs per step at B=64: \(fixed(Float(GANConfiguration().flopsPerStep / 1e9), 3)) GFLOP")
+        lines.append("  FLOPs per step at B=64: \(fixed(Float(model.flopsPerStep(batch: 64) / 1e9), 3)) GFLOP")
         lines.append("  1-D GAN alone: \(fixed(Float(gan1dStepsPerSecond), 0)) steps/s")
         lines.append("  rendering a 160×50 frame into the cell buffer: \(fixed(Float(frameRenderMilliseconds), 3)) ms")
         lines.append("  startup (process start → first step): \(fixed(Float(startupSeconds), 3)) s")
@@ -175,14 +184,14 @@ struct BenchReport {
     }
 
     func json() -> String {
-        var fields: [String] = []
+        var fields = ["\"model\":\"\(model.rawValue)\""]
         for r in results {
             fields.append("\"steps_per_sec_b\(r.batch)\":\(jsonNumber(Float(r.stepsPerSecond)))")
             fields.append("\"gflops_b\(r.batch)\":\(jsonNumber(Float(r.gflops)))")
             fields.append("\"roof_fraction_b\(r.batch)\":\(jsonNumber(Float(r.gflops / roofGflops)))")
         }
         fields.append("\"sgemm_roof_gflops\":\(jsonNumber(Float(roofGflops)))")
-        fields.append("\"flops_per_step_b64\":\(GANConfiguration().flopsPerStep)")
+        fields.append("\"flops_per_step_b64\":\(model.flopsPerStep(batch: 64))")
         fields.append("\"gan1d_steps_per_sec\":\(jsonNumber(Float(gan1dStepsPerSecond)))")
         fields.append("\"frame_render_ms_160x50\":\(jsonNumber(Float(frameRenderMilliseconds)))")
         fields.append("\"startup_s\":\(jsonNumber(Float(startupSeconds)))")

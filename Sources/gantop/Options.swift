@@ -26,6 +26,7 @@ struct DataOptions: ParsableArguments {
 extension GANRecipe: ExpressibleByArgument {}
 extension GANLoss: ExpressibleByArgument {}
 extension OptimizerKind: ExpressibleByArgument {}
+extension GANModelKind: ExpressibleByArgument {}
 
 /// The recipe and its hyper-parameters, each overridable for experiments.
 struct HyperParameterOptions: ParsableArguments {
