@@ -58,7 +58,7 @@ let package = Package(
         .testTarget(name: "LayersTests", dependencies: ["Layers", "NeuralNet", "GANFormats"]),
         .testTarget(name: "GANFormatsTests", dependencies: ["GANFormats"]),
         .testTarget(name: "TensorBoardFormatTests", dependencies: ["TensorBoardFormat", "GANFormats"]),
-        .testTarget(name: "GANTrainingTests", dependencies: ["GANTraining", "GANFormats"]),
+        .testTarget(name: "GANTrainingTests", dependencies: ["GANTraining", "Layers", "GANFormats"]),
         .testTarget(name: "GANViewTests", dependencies: ["GANView"]),
         .testTarget(name: "TrainingSessionTests", dependencies: ["TrainingSession"]),
         .testTarget(name: "TerminalUITests", dependencies: ["TerminalUI"]),

@@ -2,8 +2,9 @@ import Foundation
 import GANFormats
 import NeuralNet
 
-/// A training checkpoint as safetensors, in PyTorch's layout and naming:
-/// `g.fc1.weight` [256, 100] … `d.fc3.bias` [1], plus Adam's moments (`adam.g.fc1.weight.m`, `.v`),
+/// A training checkpoint as safetensors, in PyTorch's layout and naming: for the MLP
+/// `g.fc1.weight` [256, 100] … `d.fc3.bias` [1], for the DCGAN (metadata `model` = `dcgan`) the
+/// state dicts `G.*` and `D.*` (see `DCGANModel.checkpointTensors`); Adam's moments (`adam.g.fc1.weight.m`, `.v`),
 /// the screen's fixed latents (`viz.latents`), any extra tensors (the 1-D GAN's `gan1d.…`) and, in
 /// `__metadata__`, everything else a bit-exact resume needs (step, epoch, position, seed, RNG state,
 /// hyper-parameters), as strings because the format requires strings there.
@@ -11,15 +12,10 @@ public enum Checkpoint {
     public static let formatName = "gantop-checkpoint"
     public static let formatVersion = "1"
 
-    public static func make(gan: MNISTGAN, latents: [Float], extraTensors: [String: Tensor] = [:],
+    public static func make(gan: any GANModel, latents: [Float], extraTensors: [String: Tensor] = [:],
                             extraMetadata: [String: String] = [:]) -> SafeTensors {
         var tensors = extraTensors
-        for network in [gan.generator, gan.discriminator] {
-            tensors.merge(network.parameters.checkpointTensors()) { _, new in new }
-        }
-        if let average = gan.averagedGenerator {
-            for e in average.parameters.entries { tensors[e.name] = Tensor(shape: e.shape, floats: average.parameters.array(e, of: .values)) }
-        }
+        tensors.merge(gan.checkpointTensors()) { _, new in new }
         tensors["viz.latents"] = Tensor(shape: [latents.count / gan.configuration.latentSize, gan.configuration.latentSize],
                                         floats: latents)
         let c = gan.configuration
@@ -41,11 +37,17 @@ public enum Checkpoint {
             ("lr_anneal", c.learningRateAnnealing?.text ?? "none"),
         ]
         for (k, v) in fields { metadata[k] = v }
+        // The MLP's checkpoints predate the key (and stay byte-identical): absent means mlp.
+        if gan.kind != .mlp {
+            metadata["model"] = gan.kind.rawValue
+            metadata["sampling_statistics"] = c.samplingStatistics.rawValue
+        }
         return SafeTensors(metadata: metadata, tensors: tensors)
     }
 
     /// What a checkpoint says about the run, read and checked before any model is built.
     public struct Header: Sendable {
+        public var model: GANModelKind
         public var step: Int
         public var epoch: Int
         public var epochPosition: Int
@@ -81,6 +83,15 @@ public enum Checkpoint {
         func float(_ key: String) throws -> Float {
             guard let s = meta[key], let v = Float(s), v.isFinite else { throw fail("metadata '\(key)' is missing or not a number") }
             return v
+        }
+        let model: GANModelKind
+        if let text = meta["model"] {
+            guard let kind = GANModelKind(rawValue: text) else {
+                throw fail("metadata 'model' is '\(text)', not one of \(GANModelKind.allCases.map(\.rawValue).joined(separator: ", "))")
+            }
+            model = kind
+        } else {
+            model = .mlp
         }
         guard let seedText = meta["seed"], let seed = UInt64(seedText) else { throw fail("metadata 'seed' is missing or invalid") }
         let words = (meta["rng_state"] ?? "").split(separator: ",").compactMap { UInt64($0, radix: 16) }
@@ -120,13 +131,23 @@ public enum Checkpoint {
             guard let decay = Float(text), decay > 0, decay < 1 else { throw fail("metadata 'g_ema_decay' is '\(text)', not a number in (0, 1)") }
             c.generatorAverageDecay = decay
         }
+        if let text = meta["sampling_statistics"] {
+            guard let s = SamplingStatistics(rawValue: text) else { throw fail("metadata 'sampling_statistics' is '\(text)', not running or batch") }
+            c.samplingStatistics = s
+        }
         guard c.batchSize >= 1, c.latentSize == GANConfiguration().latentSize else {
             throw fail("unsupported batch size \(c.batchSize) or latent size \(c.latentSize)")
         }
-        let header = Header(step: try int("step"), epoch: max(1, try int("epoch")), epochPosition: try int("epoch_position"),
+        if let reason = model.refusal(c) { throw fail(reason) }
+        let header = Header(model: model, step: try int("step"), epoch: max(1, try int("epoch")), epochPosition: try int("epoch_position"),
                             dataImages: try int("data_images"), seed: seed, rng: rng,
                             adamSteps: (try int("adam.g.step"), try int("adam.d.step")), configuration: c, metadata: meta)
         // Check every network tensor now, so a bad file fails before training starts.
+        if model == .dcgan {
+            try DCGANModel.checkTensors(file, configuration: c, fileName: name)
+            _ = try floats(file, "viz.latents", shape: nil, fileName: name)
+            return (header, file)
+        }
         let probe = (g: MLP(layers: c.generatorLayers, maxRows: 1, namePrefix: "g."),
                      d: MLP(layers: c.discriminatorLayers, maxRows: 1, namePrefix: "d."))
         for entry in probe.g.parameters.entries + probe.d.parameters.entries {
@@ -145,28 +166,17 @@ public enum Checkpoint {
     }
 
     /// Copies weights and optimiser state into `gan` and sets its counters (after `read`).
-    public static func restore(_ gan: MNISTGAN, from file: SafeTensors, header: Header, fileName: String) throws {
+    public static func restore(_ gan: any GANModel, from file: SafeTensors, header: Header, fileName: String) throws {
+        guard gan.kind == header.model else {
+            throw FormatError(file: fileName, "is a checkpoint of the \(header.model.rawValue) model, not the \(gan.kind.rawValue) (check --model)")
+        }
         guard gan.images.count == header.dataImages else {
             throw FormatError(file: fileName, "was trained on \(header.dataImages) images, this run has \(gan.images.count) (check --limit-images / --data)")
         }
         guard header.epochPosition <= gan.images.count else {
             throw FormatError(file: fileName, "epoch position \(header.epochPosition) is past the data's end")
         }
-        for network in [gan.generator, gan.discriminator] {
-            try network.parameters.restore(from: file, fileName: fileName)
-        }
-        if let average = gan.averagedGenerator {
-            if header.configuration.generatorAverageDecay != nil {
-                for e in average.parameters.entries {
-                    average.parameters.load(try floats(file, e.name, shape: e.shape, fileName: fileName), into: e, block: .values)
-                }
-                gan.averageUpdates = Int(header.metadata["g_ema_updates"] ?? "") ?? header.step
-            } else {
-                // A checkpoint without an average: start it from the weights it has.
-                average.parameters.values.update(from: gan.generator.parameters.values, count: gan.generator.parameters.count)
-                gan.averageUpdates = header.step
-            }
-        }
+        try gan.restoreTensors(from: file, header: header, fileName: fileName)
         gan.adamG.step = header.adamSteps.g
         gan.adamD.step = header.adamSteps.d
         gan.restore(step: header.step, rng: header.rng,

@@ -33,18 +33,24 @@ public struct GANConfiguration: Sendable, Equatable {
     public var learningRateAnnealing: LearningRateAnnealing?
     /// Dropout rate on D's hidden layers (0: none, the reference), in both of D's passes.
     public var discriminatorDropout: Float = 0
+    /// The DCGAN's BatchNorm statistics when sampling (the screen, the quality meter, exports):
+    /// the running ones (PyTorch's eval mode, the default) or each sampled batch's own.
+    public var samplingStatistics: SamplingStatistics = .running
 
     public init() {}
 
     /// A named starting point: `reference` is the exact recipe (the benchmark's),
     /// `tuned` adds standard, documented GAN practice on top (see docs/recipe.md).
-    public init(recipe: GANRecipe) {
-        switch recipe {
-        case .reference: break
-        case .tuned:
+    public init(recipe: GANRecipe, model: GANModelKind = .mlp) {
+        switch (recipe, model) {
+        case (.reference, _): break
+        case (.tuned, .mlp):
             batchSize = 128
             realLabel = 0.9
             generatorAverageDecay = 0.999
+        case (.tuned, .dcgan):
+            // The DCGAN's recipe study is under way (docs/dcgan.md): until it lands, its spec.
+            break
         }
     }
 
@@ -59,6 +65,7 @@ public struct GANConfiguration: Sendable, Equatable {
         if let a = learningRateAnnealing { parts.append("learning rates ×\(a.factor) from step \(a.start) to \(a.end)") }
         if loss != .nonSaturating { parts.append("\(loss.description) loss") }
         if optimizer != .adam { parts.append("\(optimizer.rawValue)") }
+        if samplingStatistics != .running { parts.append("sampling with \(samplingStatistics.rawValue) BatchNorm statistics") }
         return parts.isEmpty ? "reference recipe" : "reference recipe + " + parts.joined(separator: ", ")
     }
 
@@ -98,6 +105,15 @@ public struct GANConfiguration: Sendable, Equatable {
         let dPhase3 = d * b + d * b                    // forward, input gradient only
         return 2 * (gForward + gBackward + dPhase2 + dPhase3)
     }
+}
+
+/// Which statistics the DCGAN's BatchNorm layers normalise with when sampling.
+public enum SamplingStatistics: String, CaseIterable, Sendable {
+    /// The running mean and variance (`model.eval()` in PyTorch).
+    case running
+    /// The statistics of the batch being sampled (`model.train()` without updating the running ones);
+    /// samples are drawn in chunks of up to 100, so each chunk is normalised by itself.
+    case batch
 }
 
 /// A linear fall of the learning rates between two steps (see `GANConfiguration.learningRateAnnealing`).

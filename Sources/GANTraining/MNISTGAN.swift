@@ -297,30 +297,3 @@ public final class MNISTGAN {
         self.sampler = sampler
     }
 }
-
-/// Turns latent vectors into images with G's current weights, outside the training buffers.
-public final class DigitSampler {
-    public let latents: Matrix
-    private let network: MLP
-    private let arena: FloatArena
-
-    /// - Parameter latents: row-major `count × latentSize` values.
-    public init(generator: MLP, latents: [Float], count: Int) {
-        let size = generator.layers[0].inputs
-        precondition(latents.count == count * size)
-        arena = FloatArena(capacity: FloatArena.capacity(for: [(count, size)]))
-        let matrix = arena.matrix(rows: count, cols: size)
-        latents.withUnsafeBufferPointer { matrix.base.update(from: $0.baseAddress!, count: latents.count) }
-        self.latents = matrix
-        network = generator.sharingParameters(maxRows: count)
-    }
-
-    /// The 16 fixed latents of the screen: uniform like the training noise, from their own seed.
-    public static func fixedLatents(count: Int, size: Int, seed: UInt64) -> [Float] {
-        var rng = RandomGenerator(seed: seed ^ 0x1A7E_4715)
-        return (0 ..< count * size).map { _ in rng.uniform(-1, 1) }
-    }
-
-    /// G(latents), `count × 784` in [-1, 1].
-    public func generate() -> [Float] { network.forward(latents).toArray() }
-}

@@ -21,7 +21,7 @@ public final class QualityMeter {
 
     public let classifier: MNISTClassifier
     public let sampleCount: Int
-    private let generator: MLP
+    private let generator: any LatentImageGenerator
     private let arena: FloatArena
     private let latents: Matrix
     private var rng: RandomGenerator
@@ -32,23 +32,38 @@ public final class QualityMeter {
     ///   - generator: G; the meter samples through its own workspace over the same weights.
     ///   - classifier: any instance; the meter makes its own copy sized for its chunk.
     ///   - seed: of the meter's own latents, so measuring never changes the training's noise stream.
-    public init(generator: MLP, classifier: MNISTClassifier, sampleCount: Int = defaultSampleCount, seed: UInt64) {
+    public convenience init(generator: MLP, classifier: MNISTClassifier, sampleCount: Int = defaultSampleCount, seed: UInt64) {
+        self.init(images: MLPImageGenerator(generator, maxRows: min(sampleCount, 1000)), classifier: classifier,
+                  sampleCount: sampleCount, seed: seed)
+    }
+
+    /// The meter of a model's displayed G (the DCGAN's is sampled 100 rows at a time: its
+    /// activations are 64 K floats a row).
+    public convenience init(model: any GANModel, classifier: MNISTClassifier, sampleCount: Int = defaultSampleCount, seed: UInt64) {
+        let rows = model.kind == .mlp ? min(sampleCount, 1000) : min(sampleCount, 100)
+        self.init(images: model.makeImageGenerator(maxRows: rows), classifier: classifier, sampleCount: sampleCount, seed: seed)
+    }
+
+    /// - Parameter images: G as a function of latents (its weights are refreshed at each reading).
+    public init(images generator: any LatentImageGenerator, classifier: MNISTClassifier, sampleCount: Int = defaultSampleCount,
+                seed: UInt64) {
         precondition(sampleCount >= 2)
         self.sampleCount = sampleCount
         let chunk = min(sampleCount, 1000)
-        self.generator = generator.sharingParameters(maxRows: chunk)
+        self.generator = generator
         self.classifier = classifier.sharingParameters(maxRows: chunk)
-        arena = FloatArena(capacity: FloatArena.capacity(for: [(chunk, generator.layers[0].inputs)]))
-        latents = arena.matrix(rows: chunk, cols: generator.layers[0].inputs)
+        arena = FloatArena(capacity: FloatArena.capacity(for: [(chunk, generator.latentSize)]))
+        latents = arena.matrix(rows: chunk, cols: generator.latentSize)
         rng = RandomGenerator(seed: seed ^ 0x0A11_7E57)
     }
 
     /// Classifies `count` fresh samples of G (uniform latents in [-1, 1], like the training noise).
     public func classifySamples(count: Int, keepFeatures: Bool) -> Classification {
-        classifier.classify(count: count, keepFeatures: keepFeatures) { _, rows in
+        generator.refresh()
+        return classifier.classify(count: count, keepFeatures: keepFeatures) { _, rows in
             let z = latents.prefix(rows: rows.rows)
             rng.fillUniform(z.buffer, -1, 1)
-            rows.copy(from: generator.forward(z))
+            generator.generate(z, into: rows)
         }
     }
 

@@ -78,7 +78,7 @@ public final class RunOutput {
     /// A failure is thrown and also kept in `failedSaves`.
     /// - Returns: the files written, checkpoint first.
     @discardableResult
-    public func save(gan: MNISTGAN, latents: [Float], digits: [Float], extraTensors: [String: Tensor] = [:],
+    public func save(gan: any GANModel, latents: [Float], digits: [Float], extraTensors: [String: Tensor] = [:],
                      extraMetadata: [String: String] = [:]) throws -> [URL] {
         try recordingFailure(step: gan.step) {
             try write(gan: gan, latents: latents, digits: digits, extraTensors: extraTensors, extraMetadata: extraMetadata)
@@ -96,7 +96,7 @@ public final class RunOutput {
         }
     }
 
-    private func write(gan: MNISTGAN, latents: [Float], digits: [Float], extraTensors: [String: Tensor],
+    private func write(gan: any GANModel, latents: [Float], digits: [Float], extraTensors: [String: Tensor],
                        extraMetadata: [String: String]) throws -> [URL] {
         guard gan.stateIsFinite else {
             throw FormatError(file: "", "not saved: the weights or Adam's moments hold NaN or Inf (training diverged at or before step \(gan.step))")
@@ -119,7 +119,7 @@ public final class RunOutput {
 
     /// A save as the trainers make it: the 1-D GAN carried along, and, with a quality meter, the
     /// Fréchet distance measured first so that it lands in the checkpoint's metadata and events.csv.
-    public func save(gan: MNISTGAN, latents: [Float], digits: [Float], gan1d: Gan1D?,
+    public func save(gan: any GANModel, latents: [Float], digits: [Float], gan1d: Gan1D?,
                      meter: QualityMeter?) throws -> (files: [URL], frechetDistance: Double?) {
         try recordingFailure(step: gan.step) {
             var metadata = gan1d?.checkpointMetadata ?? [:]

@@ -81,9 +81,12 @@ public struct TrainingSettings: Sendable, Hashable {
     public var loss: String
     public var optimizer: String
     public var batchSize: Int
+    /// The GAN being trained ("mlp", "dcgan"); nil: not said.
+    public var model: String?
 
     public init(learningRateD: Float, learningRateG: Float, dStepsPerGStep: Int, speedLimit: Int? = nil,
-                loss: String = "ns", optimizer: String = "adam", batchSize: Int = 64) {
+                loss: String = "ns", optimizer: String = "adam", batchSize: Int = 64, model: String? = nil) {
+        self.model = model
         self.learningRateD = learningRateD
         self.learningRateG = learningRateG
         self.dStepsPerGStep = dStepsPerGStep

@@ -187,6 +187,8 @@ public enum StatusBar {
             out.append(field("B", Span("\(t.batchSize)", value), 36))
             out.append(field("loss", Span(t.loss, t.loss == "ns" ? value : warn), 35))
             out.append(field("opt", Span(t.optimizer, t.optimizer == "adam" ? value : warn), 34))
+            // The DCGAN's name matters more than most fields; the MLP's, the default, goes first when space is short.
+            if let model = t.model { out.append(field("model", Span(model, value), model == "mlp" ? 20 : 85)) }
         }
         out.append(field("seed", Span(String(s.seed), value), 30))
         return out

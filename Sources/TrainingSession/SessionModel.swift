@@ -5,7 +5,7 @@ import GANView
 /// Everything the worker trains and shows: the MNIST GAN, its loss history and fixed digits,
 /// and (when present) the 1-D GAN. Only the worker thread touches it.
 public final class SessionModel {
-    public let gan: MNISTGAN
+    public let gan: any GANModel
     public var state: TrainerState = .running
     public private(set) var history = LossHistory()
     public internal(set) var last: StepStats?
@@ -54,7 +54,7 @@ public final class SessionModel {
     /// see `PanelHistory` for the memory it may take.
     public private(set) var panelHistory = PanelHistory()
 
-    public init(gan: MNISTGAN, latents: [Float], gan1d: Gan1D? = nil, qualityMeter: QualityMeter? = nil,
+    public init(gan: any GANModel, latents: [Float], gan1d: Gan1D? = nil, qualityMeter: QualityMeter? = nil,
                 saver: ((SessionModel) throws -> String)? = nil,
                 onStep: ((StepStats, SessionModel) -> Void)? = nil,
                 onFinish: ((SessionModel) -> Void)? = nil,
@@ -64,7 +64,7 @@ public final class SessionModel {
         self.qualityMeter = qualityMeter
         self.gan1dSeed = gan.seed
         self.latents = latents
-        self.digits = DigitSampler(generator: gan.samplingGenerator, latents: latents, count: FrameSnapshot.digitCount)
+        self.digits = DigitSampler(model: gan, latents: latents, count: FrameSnapshot.digitCount)
         self.saver = saver
         self.onStep = onStep
         self.onFinish = onFinish
@@ -287,7 +287,7 @@ public final class SessionModel {
                       settings: TrainingSettings(learningRateD: gan.adamD.learningRate, learningRateG: gan.adamG.learningRate,
                                                  dStepsPerGStep: gan.dStepsPerGStep, speedLimit: speedLimit,
                                                  loss: gan.configuration.loss.rawValue, optimizer: gan.configuration.optimizer.rawValue,
-                                                 batchSize: gan.configuration.batchSize),
+                                                 batchSize: gan.configuration.batchSize, model: gan.kind.rawValue),
                       explain: isExplaining ? explainLast ?? ExplainStatus(phase: 0, index: 0, count: gan.phasesPerStep.count) : nil,
                       digitsNote: digitsNote, panelHistory: panelHistory)
     }

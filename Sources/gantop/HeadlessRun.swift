@@ -24,12 +24,12 @@ struct HeadlessRun {
         if !json {
             let how = prepared.seedWasChosen ? " (chosen; pass --seed \(seed) to repeat)" : ""
             let from = prepared.resumedFrom.map { ", resuming \($0) at step \(gan.step)" } ?? ""
-            printLine("gantop: training the MNIST GAN on \(gan.images.count) images, batch \(gan.configuration.batchSize), seed \(seed)\(how)\(from)")
+            printLine("gantop: training the \(gan.kind == .mlp ? "MNIST GAN" : "DCGAN") on \(gan.images.count) images, batch \(gan.configuration.batchSize), seed \(seed)\(how)\(from)")
             printLine("gantop: \(gan.configuration.recipeDescription)")
         }
         tensorboard?.start(gan, seed: seed, resumedFrom: prepared.resumedFrom)
         defer { tensorboard?.finish() }
-        let samples = tensorboard.map { _ in DigitSampler(generator: gan.samplingGenerator, latents: prepared.latents,
+        let samples = tensorboard.map { _ in DigitSampler(model: gan, latents: prepared.latents,
                                                           count: prepared.latents.count / gan.configuration.latentSize) }
         let start = Date()
         let startStep = gan.step
@@ -98,9 +98,9 @@ struct HeadlessRun {
 
     /// A failed save is reported and training goes on (the previous files are intact); the run
     /// then ends with status 1.
-    private func save(_ gan: MNISTGAN) {
+    private func save(_ gan: any GANModel) {
         do {
-            let digits = DigitSampler(generator: gan.samplingGenerator, latents: prepared.latents, count: prepared.latents.count / gan.configuration.latentSize).generate()
+            let digits = DigitSampler(model: gan, latents: prepared.latents, count: prepared.latents.count / gan.configuration.latentSize).generate()
             let (files, fd) = try output.save(gan: gan, latents: prepared.latents, digits: digits,
                                               gan1d: prepared.gan1d, meter: meter)
             if let fd { tensorboard?.recordFrechetDistance(fd, step: gan.step) }
@@ -115,7 +115,7 @@ struct HeadlessRun {
         }
     }
 
-    private func done(_ gan: MNISTGAN) -> Bool {
+    private func done(_ gan: any GANModel) -> Bool {
         switch stopAt {
         case .steps(let n): gan.step >= n
         case .epochs(let e): gan.sampler.epoch > e || (gan.sampler.epoch == e && gan.sampler.position == gan.images.count)

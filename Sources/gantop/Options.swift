@@ -27,9 +27,16 @@ extension GANRecipe: ExpressibleByArgument {}
 extension GANLoss: ExpressibleByArgument {}
 extension OptimizerKind: ExpressibleByArgument {}
 extension GANModelKind: ExpressibleByArgument {}
+extension SamplingStatistics: ExpressibleByArgument {}
 
 /// The recipe and its hyper-parameters, each overridable for experiments.
 struct HyperParameterOptions: ParsableArguments {
+    @Option(help: ArgumentHelp("The GAN: mlp (default) or dcgan (the convolutional one of issue #19); on resume, the checkpoint's.", valueName: "model"))
+    var model: GANModelKind?
+
+    @Option(name: .customLong("sampling-bn"), help: ArgumentHelp("The DCGAN's BatchNorm statistics when sampling (screen, quality meter, saves): running (default, eval mode) or batch.", valueName: "stats"))
+    var samplingStatistics: SamplingStatistics?
+
     @Option(help: ArgumentHelp("tuned (default): the reference with batch 128, label smoothing and an averaged G to sample from; reference: the exact spec (what `gantop bench` times).", valueName: "recipe"))
     var recipe: GANRecipe?
 
@@ -95,18 +102,20 @@ struct HyperParameterOptions: ParsableArguments {
         }
     }
 
-    /// A fresh run's configuration: the recipe (tuned unless given), then every explicit option.
-    var configuration: GANConfiguration {
-        var c = GANConfiguration(recipe: recipe ?? .tuned)
-        apply(to: &c)
-        return c
+    /// A fresh run's model and configuration: the recipe (tuned unless given), then every explicit option.
+    func freshConfiguration() throws -> (model: GANModelKind, configuration: GANConfiguration) {
+        let kind = model ?? .mlp
+        var c = GANConfiguration(recipe: recipe ?? .tuned, model: kind)
+        apply(to: &c, model: kind)
+        if let reason = kind.refusal(c) { throw ValidationError("--model \(kind.rawValue): \(reason)") }
+        return (kind, c)
     }
 
     /// Applies what was given on the command line; on resume, a given `--recipe` replaces the
     /// checkpoint's smoothing and averaging, and anything not given stays as saved.
-    func apply(to configuration: inout GANConfiguration) {
+    func apply(to configuration: inout GANConfiguration, model kind: GANModelKind) {
         if let recipe {
-            let r = GANConfiguration(recipe: recipe)
+            let r = GANConfiguration(recipe: recipe, model: kind)
             configuration.batchSize = r.batchSize
             configuration.realLabel = r.realLabel
             configuration.generatorAverageDecay = r.generatorAverageDecay
@@ -121,6 +130,7 @@ struct HyperParameterOptions: ParsableArguments {
         if let b = batchSize { configuration.batchSize = b }
         if let lr = learningRateD { configuration.learningRateD = lr }
         if let lr = learningRateG { configuration.learningRateG = lr }
+        if let samplingStatistics { configuration.samplingStatistics = samplingStatistics }
     }
 
     /// D steps per G step: the option, else what the checkpoint ran with, else the recipe's 1.
@@ -161,7 +171,7 @@ struct QualityOptions: ParsableArguments {
     }
 
     /// The meter, or nil when turned off; a missing classifier is an error only if it was named.
-    func meter(for gan: MNISTGAN, data: DataOptions) throws -> QualityMeter? {
+    func meter(for gan: any GANModel, data: DataOptions) throws -> QualityMeter? {
         guard every > 0 else { return nil }
         let url: URL
         if let weights {
@@ -172,7 +182,7 @@ struct QualityOptions: ParsableArguments {
             url = found
         }
         let classifier = try MNISTClassifier.load(from: url, maxRows: 1000)
-        let meter = QualityMeter(generator: gan.samplingGenerator, classifier: classifier, seed: gan.seed)
+        let meter = QualityMeter(model: gan, classifier: classifier, seed: gan.seed)
         let folder = try MNISTLocator.locate(explicit: data.directory)
         meter.referenceImages = { try MNISTLoader.loadTestImages(from: folder) }
         return meter

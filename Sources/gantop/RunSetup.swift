@@ -45,7 +45,7 @@ struct SaveOptions: ParsableArguments {
 
 /// A ready-to-train GAN: fresh, or restored from a checkpoint.
 struct PreparedRun {
-    let gan: MNISTGAN
+    let gan: any GANModel
     let latents: [Float]
     /// The paper-figure GAN (fresh for the UI, restored from a checkpoint that has one).
     let gan1d: Gan1D?
@@ -55,10 +55,10 @@ struct PreparedRun {
     static func make(hyper: HyperParameterOptions, seed requestedSeed: UInt64?, data: DataOptions,
                      resume: String?, target: Target1D?, batchCapacity: Int? = nil) throws -> PreparedRun {
         guard let resume else {
-            let configuration = hyper.configuration
+            let (model, configuration) = try hyper.freshConfiguration()
             let (seed, chosen) = resolveSeed(requestedSeed)
             let images = try data.loadTrainingImages()
-            let gan = MNISTGAN(configuration: configuration, images: images, seed: seed, batchCapacity: batchCapacity)
+            let gan = model.make(configuration: configuration, images: images, seed: seed, batchCapacity: batchCapacity)
             gan.dStepsPerGStep = hyper.dStepsPerGStep()
             let latents = DigitSampler.fixedLatents(count: FrameSnapshot.digitCount, size: configuration.latentSize, seed: seed)
             return PreparedRun(gan: gan, latents: latents, gan1d: target.map { Gan1D(target: $0, seed: seed) },
@@ -66,11 +66,15 @@ struct PreparedRun {
         }
         let url = URL(fileURLWithPath: resume)
         let (header, file) = try Checkpoint.read(url)
+        if let model = hyper.model, model != header.model {
+            throw FormatError(file: url.lastPathComponent, "is a checkpoint of the \(header.model.rawValue) model, not the \(model.rawValue) (drop --model, or pass --model \(header.model.rawValue))")
+        }
         var configuration = header.configuration
-        hyper.apply(to: &configuration)
+        hyper.apply(to: &configuration, model: header.model)
+        if let reason = header.model.refusal(configuration) { throw ValidationError("--model \(header.model.rawValue): \(reason)") }
         let images = try data.loadTrainingImages()
         let seed = requestedSeed ?? header.seed
-        let gan = MNISTGAN(configuration: configuration, images: images, seed: seed, batchCapacity: batchCapacity)
+        let gan = header.model.make(configuration: configuration, images: images, seed: seed, batchCapacity: batchCapacity)
         var restoredHeader = header
         if let requestedSeed, requestedSeed != header.seed {
             // A new seed on resume: new noise and data order from here on, same weights.

@@ -37,6 +37,12 @@ struct Sample: ParsableCommand {
     @Flag(help: "Also print the quality meter's metrics (MNIST score, classes, Fréchet distance) for these digits.")
     var score = false
 
+    @Option(help: ArgumentHelp("The checkpoint's model, mlp or dcgan (default: what its header says; a mismatch is an error).", valueName: "model"))
+    var model: GANModelKind?
+
+    @Option(name: .customLong("sampling-bn"), help: ArgumentHelp("The DCGAN's BatchNorm statistics: running (eval mode) or batch (chunks of 100); default: the checkpoint's.", valueName: "stats"))
+    var samplingStatistics: SamplingStatistics?
+
     func validate() throws {
         guard (1 ... 1_000_000).contains(count) else { throw ValidationError("--count must be between 1 and 1,000,000 (got \(count))") }
         try OutputPath.check(out, option: "--out")
@@ -47,13 +53,25 @@ struct Sample: ParsableCommand {
     func run() throws {
         let url = URL(fileURLWithPath: checkpoint)
         let (header, file) = try Checkpoint.read(url)
+        if let model, model != header.model {
+            throw FormatError(file: url.lastPathComponent, "is a checkpoint of the \(header.model.rawValue) model, not the \(model.rawValue) (drop --model, or pass --model \(header.model.rawValue))")
+        }
         let c = header.configuration
         let useAverage = c.generatorAverageDecay != nil && !rawGenerator
-        let generator = MLP(layers: c.generatorLayers, maxRows: min(count, 1000), namePrefix: useAverage ? "g_ema." : "g.",
-                            panelled: true)
-        for e in generator.parameters.entries {
-            generator.parameters.load(try Checkpoint.floats(file, e.name, shape: e.shape, fileName: url.lastPathComponent),
-                                      into: e, block: .values)
+        let generator: any LatentImageGenerator
+        switch header.model {
+        case .mlp:
+            let mlp = MLP(layers: c.generatorLayers, maxRows: min(count, 1000), namePrefix: useAverage ? "g_ema." : "g.",
+                          panelled: true)
+            for e in mlp.parameters.entries {
+                mlp.parameters.load(try Checkpoint.floats(file, e.name, shape: e.shape, fileName: url.lastPathComponent),
+                                    into: e, block: .values)
+            }
+            generator = MLPImageGenerator(mlp, maxRows: min(count, 1000))
+        case .dcgan:
+            generator = try DCGANImageGenerator(checkpoint: file, prefix: useAverage ? "G_ema." : "G.",
+                                                statistics: samplingStatistics ?? c.samplingStatistics,
+                                                maxRows: min(count, 100), fileName: url.lastPathComponent)
         }
         let latents = DigitSampler.fixedLatents(count: count, size: c.latentSize, seed: seed)
         let images = SampleExport.generate(generator: generator, latents: latents, count: count)
@@ -76,18 +94,19 @@ struct Sample: ParsableCommand {
 
 enum SampleExport {
     /// G(z) for `count` latents, in chunks of the generator's workspace size.
-    static func generate(generator: MLP, latents: [Float], count: Int) -> [Float] {
-        let size = generator.layers[0].inputs, chunk = generator.maxRows
+    static func generate(generator: any LatentImageGenerator, latents: [Float], count: Int) -> [Float] {
+        let size = generator.latentSize, chunk = min(count, 1000), pixels = MNISTImages.pixelsPerImage
         var out = [Float]()
-        out.reserveCapacity(count * MNISTImages.pixelsPerImage)
-        let arena = FloatArena(capacity: FloatArena.capacity(for: [(rows: chunk, cols: size)]))
-        let input = arena.matrix(rows: chunk, cols: size)
+        out.reserveCapacity(count * pixels)
+        let arena = FloatArena(capacity: FloatArena.capacity(for: [(rows: chunk, cols: size), (rows: chunk, cols: pixels)]))
+        let input = arena.matrix(rows: chunk, cols: size), output = arena.matrix(rows: chunk, cols: pixels)
         var start = 0
         while start < count {
             let n = min(chunk, count - start)
-            let rows = input.prefix(rows: n)
+            let rows = input.prefix(rows: n), images = output.prefix(rows: n)
             latents.withUnsafeBufferPointer { rows.base.update(from: $0.baseAddress! + start * size, count: n * size) }
-            out += generator.forward(rows).buffer
+            generator.generate(rows, into: images)
+            out += images.buffer
             start += n
         }
         return out

@@ -19,9 +19,9 @@ final class TensorBoardLog {
         writer = try EventFileWriter(directory: URL(fileURLWithPath: directory))
     }
 
-    func start(_ gan: MNISTGAN, seed: UInt64, resumedFrom: String?) {
+    func start(_ gan: any GANModel, seed: UInt64, resumedFrom: String?) {
         let c = gan.configuration
-        var text = "seed \(seed), batch \(c.batchSize), lr_D \(c.learningRateD), lr_G \(c.learningRateG), "
+        var text = (gan.kind == .mlp ? "" : "model \(gan.kind.rawValue), ") + "seed \(seed), batch \(c.batchSize), lr_D \(c.learningRateD), lr_G \(c.learningRateG), "
             + "loss \(c.loss.description), recipe: \(c.recipeDescription)"
         if let resumedFrom { text += ", resumed from \(resumedFrom)" }
         writer.addText(tag: "hyperparameters", text: text, step: Int64(gan.step))

@@ -38,4 +38,64 @@ final class DCGANCommandLineTests: XCTestCase {
         XCTAssertTrue(text.stdout.contains("DCGAN") && text.stdout.contains("kernel path:") && text.stdout.contains("B=   8"),
                       text.stdout)
     }
+
+    private var quick: [String] {
+        ["--model", "dcgan", "--data", Self.data, "--limit-images", "64", "--batch-size", "8", "--seed", "4"]
+    }
+
+    /// Headless with JSON lines and the quality meter (as scripts/quality-sweep runs it), saves,
+    /// losses.csv; resuming at step 4 reaches step 8 with the uninterrupted run's numbers; the
+    /// MLP refuses the checkpoint in one line; `sample` finds the model in the header.
+    func testHeadlessTrainResumeAndSample() throws {
+        let metered = scratch.appendingPathComponent("metered").path
+        let m = try gantop(["train", "--headless", "--json", "--steps", "8", "--log-every", "4", "--save-every", "4",
+                            "--quality-every", "4", "--out", metered] + quick, timeout: 120)
+        XCTAssertEqual(m.status, 0, m.stderr)
+        let lines = m.stdout.split(separator: "\n").map(String.init)
+        XCTAssertTrue(lines.contains { $0.contains("\"mnist_score\"") && $0.hasPrefix("{\"step\":4,") }, m.stdout)
+        XCTAssertTrue(lines.contains { $0.contains("\"event\":\"saved\"") && $0.contains("\"step\":8") && $0.contains("frechet_distance") },
+                      m.stdout)
+        let csv = try String(contentsOfFile: metered + "/losses.csv", encoding: .utf8)
+        XCTAssertEqual(csv.split(separator: "\n").count, 9, csv)
+
+        // Without the meter (its readings go into the checkpoint's metadata), so the files can be compared whole.
+        let full = scratch.appendingPathComponent("full").path, half = scratch.appendingPathComponent("half").path
+        let a = try gantop(["train", "--headless", "--json", "--steps", "8", "--log-every", "4", "--save-every", "4",
+                            "--quality-every", "0", "--out", full] + quick, timeout: 120)
+        XCTAssertEqual(a.status, 0, a.stderr)
+
+        let b = try gantop(["train", "--headless", "--json", "--steps", "8", "--log-every", "4", "--quality-every", "0",
+                            "--resume", full + "/checkpoint-step4.safetensors", "--out", half,
+                            "--data", Self.data, "--limit-images", "64"], timeout: 120)
+        XCTAssertEqual(b.status, 0, b.stderr)
+        func stepLine(_ out: String, _ step: Int) -> String? {
+            out.split(separator: "\n").map(String.init).first { $0.hasPrefix("{\"step\":\(step),\"epoch\"") }?
+                .replacingOccurrences(of: #","steps_per_sec":[^,]*"#, with: "", options: .regularExpression)
+        }
+        XCTAssertNotNil(stepLine(a.stdout, 8))
+        XCTAssertEqual(stepLine(b.stdout, 8), stepLine(a.stdout, 8), "the resumed run left the uninterrupted one")
+        XCTAssertEqual(try Data(contentsOf: URL(fileURLWithPath: half + "/checkpoint-step8.safetensors")),
+                       try Data(contentsOf: URL(fileURLWithPath: full + "/checkpoint-step8.safetensors")),
+                       "the checkpoints at step 8 differ")
+
+        let wrong = try gantop(["train", "--headless", "--model", "mlp", "--steps", "9", "--resume", full + "/checkpoint-step4.safetensors",
+                                "--data", Self.data, "--limit-images", "64", "--out", scratch.appendingPathComponent("wrong").path])
+        XCTAssertEqual(wrong.status, 1)
+        XCTAssertEqual(wrong.stderr.split(separator: "\n").count, 1, wrong.stderr)
+        XCTAssertTrue(wrong.stderr.contains("dcgan") && wrong.stderr.contains("mlp"), wrong.stderr)
+
+        let npy = scratch.appendingPathComponent("s.npy").path
+        let sample = try gantop(["sample", "--checkpoint", full + "/checkpoint-latest.safetensors", "--count", "5", "--out", npy])
+        XCTAssertEqual(sample.status, 0, sample.stderr)
+        XCTAssertTrue(sample.stdout.contains("wrote 5 digits from step 8"), sample.stdout)
+        let refused = try gantop(["sample", "--model", "mlp", "--checkpoint", full + "/checkpoint-latest.safetensors", "--out", npy])
+        XCTAssertEqual(refused.status, 1, refused.stderr)
+        XCTAssertTrue(refused.stderr.contains("dcgan"), refused.stderr)
+    }
+
+    func testDropoutIsRefusedForTheDCGAN() throws {
+        let r = try gantop(["train", "--headless", "--steps", "1", "--d-dropout", "0.3"] + quick)
+        XCTAssertNotEqual(r.status, 0)
+        XCTAssertTrue(r.stderr.split(separator: "\n").first?.contains("dropout") == true, r.stderr)
+    }
 }

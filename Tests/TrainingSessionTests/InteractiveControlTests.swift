@@ -11,7 +11,7 @@ final class InteractiveControlTests: WorkerTestCase {
     func testLoneDiscriminatorUpdateKeepsTheStepAndShowsOnlyDLoss() throws {
         let (worker, model, events) = makeWorker(startPaused: true)
         _ = try XCTUnwrap(waitForSnapshot(worker) { _ in true })
-        let g0 = model.gan.generator.parameters.arrays(of: .values).flatMap(\.data)
+        let g0 = model.gan.generatorParameters.arrays(of: .values).flatMap(\.data)
         worker.channel.send(.stepDiscriminator)
         let after = try XCTUnwrap(waitForSnapshot(worker) { $0.dLoss.isFinite && $0.state == .paused },
                                   "`.stepDiscriminator` showed no D loss (latest: \(describe(worker)))")
@@ -21,14 +21,14 @@ final class InteractiveControlTests: WorkerTestCase {
         XCTAssertEqual(events.rows, ["0 d_update 1"])
         worker.channel.send(.quit)
         XCTAssertTrue(Self.finishes(worker, within: 10))
-        XCTAssertEqual(model.gan.generator.parameters.arrays(of: .values).flatMap(\.data), g0)
+        XCTAssertEqual(model.gan.generatorParameters.arrays(of: .values).flatMap(\.data), g0)
         XCTAssertEqual(model.gan.adamD.step, 1)
     }
 
     func testLoneGeneratorUpdateKeepsTheStepAndShowsOnlyGLoss() throws {
         let (worker, model, events) = makeWorker(startPaused: true)
         _ = try XCTUnwrap(waitForSnapshot(worker) { _ in true })
-        let d0 = model.gan.discriminator.parameters.arrays(of: .values).flatMap(\.data)
+        let d0 = model.gan.discriminatorParameters.arrays(of: .values).flatMap(\.data)
         worker.channel.send(.stepGenerator)
         worker.channel.send(.stepGenerator)
         let after = try XCTUnwrap(waitForSnapshot(worker) { _ in events.rows.count == 2 },
@@ -38,7 +38,7 @@ final class InteractiveControlTests: WorkerTestCase {
         XCTAssertEqual(events.rows, ["0 g_update 1", "0 g_update 2"])
         worker.channel.send(.quit)
         XCTAssertTrue(Self.finishes(worker, within: 10))
-        XCTAssertEqual(model.gan.discriminator.parameters.arrays(of: .values).flatMap(\.data), d0)
+        XCTAssertEqual(model.gan.discriminatorParameters.arrays(of: .values).flatMap(\.data), d0)
     }
 
     func testLoneUpdateWhileRunningPausesFirst() throws {

@@ -1,0 +1,158 @@
+import GANFormats
+import Layers
+import NeuralNet
+
+/// The DCGAN's checkpoint tensors, under the state-dict names of a PyTorch module with two
+/// `nn.Sequential`s `G` and `D` of the spec: `G.0.weight` [6272, 100], `G.4.weight` [128, 64, 4, 4]
+/// (ConvTranspose2d: [in, out, kh, kw]), `D.0.weight` [64, 1, 4, 4] (Conv2d: [out, in, kh, kw]),
+/// BatchNorm `weight`, `bias`, `running_mean`, `running_var` (F32) and `num_batches_tracked`
+/// (I64, shape []); Adam's moments as `adam.G.0.weight.m` / `.v`; G's weight average as a whole
+/// state dict `G_ema.*` (its running statistics are copies of G's, which it samples with).
+extension DCGANModel: GANModel {
+    public var kind: GANModelKind { .dcgan }
+    public var generatorParameters: ParameterSet { generator.parameters }
+    public var discriminatorParameters: ParameterSet { discriminator.parameters }
+
+    public func makeImageGenerator(maxRows: Int) -> any LatentImageGenerator {
+        DCGANImageGenerator(parameters: averagedGenerator ?? generator.parameters, buffers: generator.buffers,
+                            statistics: configuration.samplingStatistics, maxRows: maxRows)
+    }
+
+    public func checkpointTensors() -> [String: Tensor] {
+        var tensors: [String: Tensor] = [:]
+        for (prefix, net) in [("G.", generator), ("D.", discriminator)] {
+            let p = net.parameters
+            for e in p.entries {
+                tensors[prefix + e.name] = Tensor(shape: e.shape, floats: p.array(e, of: .values))
+                tensors["adam.\(prefix)\(e.name).m"] = Tensor(shape: e.shape, floats: p.array(e, of: .firstMoment))
+                tensors["adam.\(prefix)\(e.name).v"] = Tensor(shape: e.shape, floats: p.array(e, of: .secondMoment))
+            }
+            Self.addBuffers(net.buffers, prefix: prefix, to: &tensors)
+        }
+        if let average = averagedGenerator {
+            for e in average.entries { tensors["G_ema." + e.name] = Tensor(shape: e.shape, floats: average.array(e, of: .values)) }
+            Self.addBuffers(generator.buffers, prefix: "G_ema.", to: &tensors)
+        }
+        return tensors
+    }
+
+    private static func addBuffers(_ buffers: ParameterSet, prefix: String, to tensors: inout [String: Tensor]) {
+        for e in buffers.entries {
+            let values = buffers.array(e, of: .values)
+            tensors[prefix + e.name] = e.name.hasSuffix("num_batches_tracked")
+                ? Tensor(shape: e.shape, int64s: values.map { Int64($0) })
+                : Tensor(shape: e.shape, floats: values)
+        }
+    }
+
+    public func restoreTensors(from file: SafeTensors, header: Checkpoint.Header, fileName: String) throws {
+        for (prefix, net) in [("G.", generator), ("D.", discriminator)] {
+            let p = net.parameters
+            for e in p.entries {
+                p.load(try Checkpoint.floats(file, prefix + e.name, shape: e.shape, fileName: fileName), into: e, block: .values)
+                p.load(try Checkpoint.floats(file, "adam.\(prefix)\(e.name).m", shape: e.shape, fileName: fileName), into: e, block: .firstMoment)
+                p.load(try Checkpoint.secondMoments(file, "adam.\(prefix)\(e.name).v", shape: e.shape, fileName: fileName),
+                       into: e, block: .secondMoment)
+            }
+            for e in net.buffers.entries {
+                net.buffers.load(try Self.buffer(file, prefix + e.name, shape: e.shape, fileName: fileName), into: e, block: .values)
+            }
+        }
+        if let average = averagedGenerator {
+            if header.configuration.generatorAverageDecay != nil {
+                for e in average.entries {
+                    average.load(try Checkpoint.floats(file, "G_ema." + e.name, shape: e.shape, fileName: fileName), into: e, block: .values)
+                }
+                averageUpdates = Int(header.metadata["g_ema_updates"] ?? "") ?? header.step
+            } else {
+                average.values.update(from: generator.parameters.values, count: generator.parameters.count)
+                averageUpdates = header.step
+            }
+        }
+    }
+
+    /// Every tensor a DCGAN checkpoint must hold, with its dtype, shape and a sane value, checked
+    /// before any model is built (`Checkpoint.read`).
+    static func checkTensors(_ file: SafeTensors, configuration c: GANConfiguration, fileName: String) throws {
+        let probe = (g: DCGAN.generator(maxBatch: 1), d: DCGAN.discriminator(maxBatch: 1))
+        for (prefix, net) in [("G.", probe.g), ("D.", probe.d)] {
+            for e in net.parameters.entries {
+                _ = try Checkpoint.floats(file, prefix + e.name, shape: e.shape, fileName: fileName)
+                _ = try Checkpoint.floats(file, "adam.\(prefix)\(e.name).m", shape: e.shape, fileName: fileName)
+                _ = try Checkpoint.secondMoments(file, "adam.\(prefix)\(e.name).v", shape: e.shape, fileName: fileName)
+            }
+            for e in net.buffers.entries { _ = try buffer(file, prefix + e.name, shape: e.shape, fileName: fileName) }
+        }
+        if c.generatorAverageDecay != nil {
+            for e in probe.g.parameters.entries { _ = try Checkpoint.floats(file, "G_ema." + e.name, shape: e.shape, fileName: fileName) }
+        }
+    }
+
+    /// A running statistic: F32 and finite (a variance also ≥ 0), or `num_batches_tracked` as I64 ≥ 0.
+    static func buffer(_ file: SafeTensors, _ key: String, shape: [Int], fileName: String) throws -> [Float] {
+        guard key.hasSuffix("num_batches_tracked") else {
+            let values = try Checkpoint.floats(file, key, shape: shape, fileName: fileName)
+            if key.hasSuffix("running_var"), let bad = values.firstIndex(where: { $0 < 0 }) {
+                throw FormatError(file: fileName, "tensor '\(key)' holds a negative variance (\(values[bad]) at index \(bad))")
+            }
+            return values
+        }
+        guard let t = file.tensors[key] else { throw FormatError(file: fileName, "tensor '\(key)' is missing") }
+        guard t.dtype == .i64, let counts = t.int64s else {
+            throw FormatError(file: fileName, "tensor '\(key)' has dtype \(t.dtype.rawValue), expected I64")
+        }
+        guard t.shape == shape else { throw FormatError(file: fileName, "tensor '\(key)' has shape \(t.shape), expected \(shape)") }
+        guard let n = counts.first, n >= 0 else { throw FormatError(file: fileName, "tensor '\(key)' is negative") }
+        return [Float(n)]
+    }
+}
+
+/// The DCGAN's G for sampling: its own network (and workspace for up to `maxRows` rows at a time),
+/// whose weights `refresh` copies from the model's (the average's, when kept) and whose running
+/// statistics from the live G; BatchNorm on the running or on each chunk's own statistics.
+public final class DCGANImageGenerator: LatentImageGenerator {
+    private let network: Sequential
+    /// Where `refresh` copies from (nil: the weights were loaded once, from a checkpoint).
+    private let source: (parameters: ParameterSet, buffers: ParameterSet)?
+    private let statistics: SamplingStatistics
+
+    public init(parameters: ParameterSet, buffers: ParameterSet, statistics: SamplingStatistics, maxRows: Int) {
+        network = DCGAN.generator(maxBatch: maxRows)
+        precondition(network.parameters.count == parameters.count && network.buffers.count == buffers.count)
+        source = (parameters, buffers)
+        self.statistics = statistics
+        refresh()
+    }
+
+    /// G from a checkpoint's state dict under `prefix` ("G." or "G_ema."), checked as `Checkpoint.read` checks it.
+    public init(checkpoint file: SafeTensors, prefix: String, statistics: SamplingStatistics, maxRows: Int, fileName: String) throws {
+        network = DCGAN.generator(maxBatch: maxRows)
+        source = nil
+        self.statistics = statistics
+        for e in network.parameters.entries {
+            network.parameters.load(try Checkpoint.floats(file, prefix + e.name, shape: e.shape, fileName: fileName), into: e, block: .values)
+        }
+        for e in network.buffers.entries {
+            network.buffers.load(try DCGANModel.buffer(file, prefix + e.name, shape: e.shape, fileName: fileName), into: e, block: .values)
+        }
+    }
+
+    public var latentSize: Int { DCGAN.latent }
+
+    public func refresh() {
+        guard let (parameters, buffers) = source else { return }
+        network.parameters.values.update(from: parameters.values, count: parameters.count)
+        network.buffers.values.update(from: buffers.values, count: buffers.count)
+    }
+
+    public func generate(_ z: Matrix, into images: Matrix) {
+        precondition(z.rows == images.rows && z.cols == DCGAN.latent)
+        var start = 0
+        while start < z.rows {
+            let n = min(network.maxBatch, z.rows - start)
+            // Training mode moves this copy's running statistics only; `refresh` resets them.
+            images.rows(start, count: n).copy(from: network.forward(z.rows(start, count: n), training: statistics == .batch))
+            start += n
+        }
+    }
+}
