@@ -1,3 +1,4 @@
+import Foundation
 import GANFormats
 import Layers
 import NeuralNet
@@ -115,34 +116,82 @@ public final class DCGANImageGenerator: LatentImageGenerator {
     /// Where `refresh` copies from (nil: the weights were loaded once, from a checkpoint).
     private let source: (parameters: ParameterSet, buffers: ParameterSet)?
     private let statistics: SamplingStatistics
+    /// `recompute` costs 2,048 G forwards (~30 GFLOP): the screen's digits redo it at most this
+    /// often (seconds) and otherwise keep the last statistics; 0: at every refresh.
+    public var recomputeInterval: Double = 0
+    private var lastRecompute: Double?
+    private let recomputeNoise: Matrix?
+    private let arena: FloatArena?
 
     public init(parameters: ParameterSet, buffers: ParameterSet, statistics: SamplingStatistics, maxRows: Int) {
-        network = DCGAN.generator(maxBatch: maxRows)
+        network = DCGAN.generator(maxBatch: statistics == .recompute ? max(maxRows, SamplingStatistics.recomputeBatch) : maxRows)
         precondition(network.parameters.count == parameters.count && network.buffers.count == buffers.count)
         source = (parameters, buffers)
         self.statistics = statistics
+        (arena, recomputeNoise) = Self.noiseBuffer(statistics)
         refresh()
+    }
+
+    private static func noiseBuffer(_ statistics: SamplingStatistics) -> (FloatArena?, Matrix?) {
+        guard statistics == .recompute else { return (nil, nil) }
+        let arena = FloatArena(capacity: FloatArena.capacity(for: [(SamplingStatistics.recomputeBatch, DCGAN.latent)]))
+        return (arena, arena.matrix(rows: SamplingStatistics.recomputeBatch, cols: DCGAN.latent))
     }
 
     /// G from a checkpoint's state dict under `prefix` ("G." or "G_ema."), checked as `Checkpoint.read` checks it.
     public init(checkpoint file: SafeTensors, prefix: String, statistics: SamplingStatistics, maxRows: Int, fileName: String) throws {
-        network = DCGAN.generator(maxBatch: maxRows)
+        network = DCGAN.generator(maxBatch: statistics == .recompute ? max(maxRows, SamplingStatistics.recomputeBatch) : maxRows)
         source = nil
         self.statistics = statistics
+        (arena, recomputeNoise) = Self.noiseBuffer(statistics)
         for e in network.parameters.entries {
             network.parameters.load(try Checkpoint.floats(file, prefix + e.name, shape: e.shape, fileName: fileName), into: e, block: .values)
         }
         for e in network.buffers.entries {
             network.buffers.load(try DCGANModel.buffer(file, prefix + e.name, shape: e.shape, fileName: fileName), into: e, block: .values)
         }
+        recomputeStatistics()
     }
 
     public var latentSize: Int { DCGAN.latent }
+    /// The running statistics it samples with (tests).
+    var samplingBuffers: ParameterSet { network.buffers }
 
     public func refresh() {
         guard let (parameters, buffers) = source else { return }
         network.parameters.values.update(from: parameters.values, count: parameters.count)
+        guard statistics == .recompute else {
+            network.buffers.values.update(from: buffers.values, count: buffers.count)
+            return
+        }
+        let now = Double(DispatchTime.now().uptimeNanoseconds) / 1e9
+        if let last = lastRecompute, now - last < recomputeInterval { return }
+        lastRecompute = now
         network.buffers.values.update(from: buffers.values, count: buffers.count)
+        recomputeStatistics()
+    }
+
+    /// `recompute`: each batch's mean and unbiased variance, read back from running statistics set
+    /// to 0 before its training-mode forward (they become momentum × the batch's), averaged.
+    private func recomputeStatistics() {
+        guard statistics == .recompute, let z = recomputeNoise else { return }
+        let b = network.buffers
+        let norms = network.layers.enumerated().compactMap { i, layer in (layer as? BatchNorm).map { (i, $0) } }
+        let stats = norms.flatMap { i, _ in ["\(i).running_mean", "\(i).running_var"].compactMap(b.entry(named:)) }
+        var sums = stats.map { [Double](repeating: 0, count: $0.count) }
+        var rng = RandomGenerator(seed: SamplingStatistics.recomputeSeed)
+        for _ in 0 ..< SamplingStatistics.recomputeBatches {
+            for e in stats { (b.values + e.offset).update(repeating: 0, count: e.count) }
+            rng.fillUniform(z.buffer, -1, 1)
+            network.forward(z, training: true)
+            for (k, e) in stats.enumerated() {
+                let momentum = Double(norms[k / 2].1.momentum)
+                for j in 0 ..< e.count { sums[k][j] += Double(b.values[e.offset + j]) / momentum }
+            }
+        }
+        for (k, e) in stats.enumerated() {
+            for j in 0 ..< e.count { b.values[e.offset + j] = Float(sums[k][j] / Double(SamplingStatistics.recomputeBatches)) }
+        }
     }
 
     public func generate(_ z: Matrix, into images: Matrix) {

@@ -114,6 +114,14 @@ public enum SamplingStatistics: String, CaseIterable, Sendable {
     /// The statistics of the batch being sampled (`model.train()` without updating the running ones);
     /// samples are drawn in chunks of up to 100, so each chunk is normalised by itself.
     case batch
+    /// Fresh statistics of the sampled G's weights, then eval mode: the running ones reset and
+    /// recomputed over `recomputeBatches` batches of `recomputeBatch` latents from a fixed seed
+    /// (PyTorch: `momentum = None`, a cumulative average of the batch means and unbiased variances).
+    case recompute
+
+    public static let recomputeBatches = 32
+    public static let recomputeBatch = 64
+    public static let recomputeSeed: UInt64 = 0xB4_7C_57A7
 }
 
 /// A linear fall of the learning rates between two steps (see `GANConfiguration.learningRateAnnealing`).

@@ -179,9 +179,12 @@ public final class DigitSampler {
         self.init(images: MLPImageGenerator(generator, maxRows: count), latents: latents, count: count)
     }
 
-    /// The model's displayed G.
-    public convenience init(model: any GANModel, latents: [Float], count: Int) {
-        self.init(images: model.makeImageGenerator(maxRows: min(count, 100)), latents: latents, count: count)
+    /// The model's displayed G. `recomputeInterval`: the live screen's bound on how often the
+    /// DCGAN's `recompute` sampling redoes its statistics (seconds; see `DCGANImageGenerator`).
+    public convenience init(model: any GANModel, latents: [Float], count: Int, recomputeInterval: Double = 0) {
+        let generator = model.makeImageGenerator(maxRows: min(count, 100))
+        (generator as? DCGANImageGenerator)?.recomputeInterval = recomputeInterval
+        self.init(images: generator, latents: latents, count: count)
     }
 
     /// The 16 fixed latents of the screen: uniform like the training noise, from their own seed.

@@ -64,7 +64,7 @@ public final class SessionModel {
         self.qualityMeter = qualityMeter
         self.gan1dSeed = gan.seed
         self.latents = latents
-        self.digits = DigitSampler(model: gan, latents: latents, count: FrameSnapshot.digitCount)
+        self.digits = DigitSampler(model: gan, latents: latents, count: FrameSnapshot.digitCount, recomputeInterval: 2)
         self.saver = saver
         self.onStep = onStep
         self.onFinish = onFinish

@@ -34,7 +34,7 @@ struct HyperParameterOptions: ParsableArguments {
     @Option(help: ArgumentHelp("The GAN: mlp (default) or dcgan (the convolutional one of issue #19); on resume, the checkpoint's.", valueName: "model"))
     var model: GANModelKind?
 
-    @Option(name: .customLong("sampling-bn"), help: ArgumentHelp("The DCGAN's BatchNorm statistics when sampling (screen, quality meter, saves): running (default, eval mode) or batch.", valueName: "stats"))
+    @Option(name: .customLong("sample-bn"), help: ArgumentHelp("The DCGAN's BatchNorm statistics when sampling (screen, quality meter, saves): running (default, eval mode), batch (each batch's own), recompute (fresh ones from 2,048 latents, then eval mode).", valueName: "stats"))
     var samplingStatistics: SamplingStatistics?
 
     @Option(help: ArgumentHelp("tuned (default): the reference with batch 128, label smoothing and an averaged G to sample from; reference: the exact spec (what `gantop bench` times).", valueName: "recipe"))

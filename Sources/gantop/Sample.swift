@@ -40,7 +40,7 @@ struct Sample: ParsableCommand {
     @Option(help: ArgumentHelp("The checkpoint's model, mlp or dcgan (default: what its header says; a mismatch is an error).", valueName: "model"))
     var model: GANModelKind?
 
-    @Option(name: .customLong("sampling-bn"), help: ArgumentHelp("The DCGAN's BatchNorm statistics: running (eval mode) or batch (chunks of 100); default: the checkpoint's.", valueName: "stats"))
+    @Option(name: .customLong("sample-bn"), help: ArgumentHelp("The DCGAN's BatchNorm statistics: running (eval mode), batch (chunks of 100) or recompute; default: the checkpoint's.", valueName: "stats"))
     var samplingStatistics: SamplingStatistics?
 
     func validate() throws {

@@ -171,6 +171,35 @@ final class DCGANModelTests: XCTestCase {
         XCTAssertNotEqual(batchStats, running)
     }
 
+    /// `recompute`: fresh statistics of the sampled weights from 2,048 latents of a fixed seed.
+    /// BatchNorm1d after the first Linear must hold W·z̄ + b (the mean of a linear map is the map
+    /// of the mean), whatever the live G's running statistics say.
+    func testRecomputedStatisticsAreThoseOfTheSampledWeights() throws {
+        let m = try model { $0.samplingStatistics = .recompute }
+        for _ in 0 ..< 2 { m.trainStep() }
+        let sampler = try XCTUnwrap(m.makeImageGenerator(maxRows: 16) as? DCGANImageGenerator)
+        let b = sampler.samplingBuffers
+        var rng = RandomGenerator(seed: SamplingStatistics.recomputeSeed)
+        let n = SamplingStatistics.recomputeBatches * SamplingStatistics.recomputeBatch
+        var zMean = [Double](repeating: 0, count: DCGAN.latent)
+        for _ in 0 ..< n { for j in 0 ..< DCGAN.latent { zMean[j] += Double(rng.uniform(-1, 1)) / Double(n) } }
+        let p = m.generator.parameters
+        let w = p.array(p.entry(named: "0.weight")!, of: .values), bias = p.array(p.entry(named: "0.bias")!, of: .values)
+        let recomputed = b.array(b.entry(named: "1.running_mean")!, of: .values)
+        let live = m.generator.buffers.array(b.entry(named: "1.running_mean")!, of: .values)
+        var worst = 0.0, liveWorst = 0.0
+        for i in 0 ..< 6272 {
+            var expected = Double(bias[i])
+            for j in 0 ..< DCGAN.latent { expected += Double(w[i * DCGAN.latent + j]) * zMean[j] }
+            worst = max(worst, abs(Double(recomputed[i]) - expected))
+            liveWorst = max(liveWorst, abs(Double(live[i]) - expected))
+        }
+        XCTAssertLessThan(worst, 1e-5)
+        XCTAssertGreaterThan(liveWorst, 1e-3, "the live running mean is another thing: the test would prove nothing")
+        let variance = b.array(b.entry(named: "5.running_var")!, of: .values)
+        XCTAssertTrue(variance.allSatisfy { $0 > 0 && $0.isFinite })
+    }
+
     /// N steps == N/2 steps + checkpoint file + resume + N/2 steps, bit for bit, with the knobs on
     /// (label smoothing, G average, annealing across the boundary, k = 2) and an epoch boundary crossed.
     func testResumeIsBitIdenticalToAnUninterruptedRun() throws {
