@@ -4,6 +4,9 @@ import NeuralNet
 /// training normalises with the batch's biased variance and moves the running statistics by
 /// `momentum` towards the batch mean and *unbiased* variance; eval normalises with the running ones.
 /// `num_batches_tracked` is kept as a Float (exact up to 2²⁴ batches).
+///
+/// The passes run along memory: over each channel's contiguous run in eight lanes (2d), or over a
+/// row's channels, which the compiler vectorises (1d, where a channel is one float per row).
 public final class BatchNorm: Layer {
     public let channels: Int
     public let spatial: Int
@@ -16,8 +19,12 @@ public final class BatchNorm: Layer {
     private var gammaGrad: UnsafeMutablePointer<Float>!, betaGrad: UnsafeMutablePointer<Float>!
     private var runningMean: UnsafeMutablePointer<Float>!, runningVar: UnsafeMutablePointer<Float>!
     private var batchesTracked: UnsafeMutablePointer<Float>!
-    /// x̂ of the last forward, and the 1/σ it used per channel.
-    private var normalised: UnsafeMutablePointer<Float>!, inverseStd: UnsafeMutablePointer<Float>!
+    /// x̂ of the last forward, and the mean and 1/σ it used per channel.
+    private var normalised: UnsafeMutablePointer<Float>!
+    private var mean: UnsafeMutablePointer<Float>!, inverseStd: UnsafeMutablePointer<Float>!
+    /// Per-channel sums of a pass (Σ x or Σ dy, and Σ (x − mean)² or Σ dy · x̂), and backward's γ/σ.
+    private var sums: UnsafeMutablePointer<Float>!, products: UnsafeMutablePointer<Float>!
+    private var scale: UnsafeMutablePointer<Float>!
     private var lastForwardTrained = true
 
     public init(channels: Int, spatial: Int = 1, momentum: Float = 0.1, epsilon: Float = 1e-5) {
@@ -45,80 +52,120 @@ public final class BatchNorm: Layer {
         batchesTracked.pointee = 0
     }
 
-    public func workspaceFloats(maxBatch: Int) -> Int { maxBatch * inputSize + channels }
+    private var channelFloats: Int { (channels + 15) & ~15 }
+    public func workspaceFloats(maxBatch: Int) -> Int { maxBatch * inputSize + 5 * channelFloats }
     public func bind(workspace: UnsafeMutablePointer<Float>, maxBatch: Int) {
         normalised = workspace
-        inverseStd = workspace + maxBatch * inputSize
+        let perChannel = workspace + maxBatch * inputSize
+        (mean, inverseStd) = (perChannel, perChannel + channelFloats)
+        (sums, products) = (perChannel + 2 * channelFloats, perChannel + 3 * channelFloats)
+        scale = perChannel + 4 * channelFloats
     }
 
-    /// Visits channel c's values in every sample: `body(pointer to its spatial run)`.
-    private func eachRun(_ base: UnsafeMutablePointer<Float>, rows: Int, channel c: Int,
-                         _ body: (UnsafeMutablePointer<Float>, Int) -> Void) {
-        for b in 0 ..< rows { body(base + b * inputSize + c * spatial, b * inputSize + c * spatial) }
+    /// sums[c] = Σ over channel c of `a` (and products[c] = Σ a · b, or Σ (a − mean)² when b is nil).
+    private func channelSums(_ a: UnsafePointer<Float>, rows: Int, times b: UnsafePointer<Float>?, deviations: Bool) {
+        sums.update(repeating: 0, count: channels)
+        products.update(repeating: 0, count: channels)
+        for r in 0 ..< rows {
+            let base = r * inputSize
+            if spatial == 1 {
+                let (pa, s, q) = (a + base, sums!, products!)
+                if let b {
+                    let pb = b + base
+                    for c in 0 ..< channels { s[c] += pa[c]; q[c] += pa[c] * pb[c] }
+                } else if deviations {
+                    let m = mean!
+                    for c in 0 ..< channels { let d = pa[c] - m[c]; q[c] += d * d }
+                } else {
+                    for c in 0 ..< channels { s[c] += pa[c] }
+                }
+            } else {
+                for c in 0 ..< channels {
+                    let run = a + base + c * spatial
+                    if let b {
+                        sums[c] += vectorSum(run, spatial)
+                        products[c] += vectorDot(run, b + base + c * spatial, spatial)
+                    } else if deviations {
+                        products[c] += vectorSquaredDeviations(run, spatial, mean: mean[c])
+                    } else {
+                        sums[c] += vectorSum(run, spatial)
+                    }
+                }
+            }
+        }
     }
 
     public func forward(_ x: Matrix, into y: Matrix, training: Bool) {
         lastForwardTrained = training
-        let rows = x.rows, n = rows * spatial
-        for c in 0 ..< channels {
-            var mean: Float, invStd: Float
-            if training {
-                var sum = 0.0
-                eachRun(x.base, rows: rows, channel: c) { p, _ in for i in 0 ..< spatial { sum += Double(p[i]) } }
-                let m = sum / Double(n)
-                var squares = 0.0
-                eachRun(x.base, rows: rows, channel: c) { p, _ in
-                    for i in 0 ..< spatial { let d = Double(p[i]) - m; squares += d * d }
-                }
-                let biased = squares / Double(n)
-                mean = Float(m)
-                invStd = Float(1 / (biased + Double(epsilon)).squareRoot())
-                let unbiased = n > 1 ? squares / Double(n - 1) : biased
-                runningMean[c] = (1 - momentum) * runningMean[c] + momentum * mean
-                runningVar[c] = (1 - momentum) * runningVar[c] + momentum * Float(unbiased)
-            } else {
-                mean = runningMean[c]
-                invStd = 1 / (runningVar[c] + epsilon).squareRoot()
+        let rows = x.rows, n = Float(rows * spatial)
+        if training {
+            channelSums(x.base, rows: rows, times: nil, deviations: false)
+            for c in 0 ..< channels { mean[c] = sums[c] / n }
+            channelSums(x.base, rows: rows, times: nil, deviations: true)
+            for c in 0 ..< channels {
+                let biased = products[c] / n
+                inverseStd[c] = 1 / (biased + epsilon).squareRoot()
+                let unbiased = rows * spatial > 1 ? products[c] / (n - 1) : biased
+                runningMean[c] = (1 - momentum) * runningMean[c] + momentum * mean[c]
+                runningVar[c] = (1 - momentum) * runningVar[c] + momentum * unbiased
             }
-            inverseStd[c] = invStd
-            let (g, bt) = (gamma[c], beta[c])
-            eachRun(x.base, rows: rows, channel: c) { p, offset in
-                let out = y.base + offset, xhat = normalised + offset
-                for i in 0 ..< spatial {
-                    xhat[i] = (p[i] - mean) * invStd
-                    out[i] = g * xhat[i] + bt
+            batchesTracked.pointee += 1
+        } else {
+            for c in 0 ..< channels {
+                mean[c] = runningMean[c]
+                inverseStd[c] = 1 / (runningVar[c] + epsilon).squareRoot()
+            }
+        }
+        for r in 0 ..< rows {
+            let offset = r * inputSize
+            let (src, xhat, out) = (x.base + offset, normalised + offset, y.base + offset)
+            if spatial == 1 {
+                let (m, s, g, bt) = (mean!, inverseStd!, gamma!, beta!)
+                for c in 0 ..< channels {
+                    xhat[c] = (src[c] - m[c]) * s[c]
+                    out[c] = g[c] * xhat[c] + bt[c]
+                }
+            } else {
+                for c in 0 ..< channels {
+                    let (m, s, g, bt, o) = (mean[c], inverseStd[c], gamma[c], beta[c], c * spatial)
+                    for i in o ..< o + spatial {
+                        xhat[i] = (src[i] - m) * s
+                        out[i] = g * xhat[i] + bt
+                    }
                 }
             }
         }
-        if training { batchesTracked.pointee += 1 }
     }
 
     public func backward(input x: Matrix, output y: Matrix, outputGradient dy: Matrix,
                          inputGradient dx: Matrix?, parameterGradients: Bool) {
-        let rows = dy.rows, n = Double(rows * spatial)
+        let rows = dy.rows, n = Float(rows * spatial)
+        channelSums(dy.base, rows: rows, times: normalised, deviations: false)
+        if parameterGradients {
+            for c in 0 ..< channels {
+                gammaGrad[c] += products[c]
+                betaGrad[c] += sums[c]
+            }
+        }
+        guard let dx else { return }
+        // dx = γ/σ · (dy − mean(dy) − x̂ · mean(dy · x̂)) in training (the batch statistics depend
+        // on x), γ/σ · dy in eval. sums and products become the two means.
+        let trained = lastForwardTrained
         for c in 0 ..< channels {
-            var sumDy = 0.0, sumDyXhat = 0.0
-            eachRun(dy.base, rows: rows, channel: c) { g, offset in
-                let xhat = normalised + offset
-                for i in 0 ..< spatial { sumDy += Double(g[i]); sumDyXhat += Double(g[i]) * Double(xhat[i]) }
-            }
-            if parameterGradients {
-                gammaGrad[c] += Float(sumDyXhat)
-                betaGrad[c] += Float(sumDy)
-            }
-            guard let dx else { continue }
-            let scale = gamma[c] * inverseStd[c]
-            if lastForwardTrained {
-                // dx = γ/σ · (dy − mean(dy) − x̂ · mean(dy · x̂)): the batch statistics depend on x.
-                let meanDy = Float(sumDy / n), meanDyXhat = Float(sumDyXhat / n)
-                eachRun(dy.base, rows: rows, channel: c) { g, offset in
-                    let xhat = normalised + offset, out = dx.base + offset
-                    for i in 0 ..< spatial { out[i] = scale * (g[i] - meanDy - xhat[i] * meanDyXhat) }
-                }
+            scale[c] = gamma[c] * inverseStd[c]
+            sums[c] = trained ? sums[c] / n : 0
+            products[c] = trained ? products[c] / n : 0
+        }
+        for r in 0 ..< rows {
+            let offset = r * inputSize
+            let (g, xhat, out) = (dy.base + offset, normalised + offset, dx.base + offset)
+            if spatial == 1 {
+                let (scale, meanDy, meanDyXhat) = (self.scale!, sums!, products!)
+                for c in 0 ..< channels { out[c] = scale[c] * (g[c] - meanDy[c] - xhat[c] * meanDyXhat[c]) }
             } else {
-                eachRun(dy.base, rows: rows, channel: c) { g, offset in
-                    let out = dx.base + offset
-                    for i in 0 ..< spatial { out[i] = scale * g[i] }
+                for c in 0 ..< channels {
+                    let (scale, meanDy, meanDyXhat, o) = (self.scale[c], sums[c], products[c], c * spatial)
+                    for i in o ..< o + spatial { out[i] = scale * (g[i] - meanDy - xhat[i] * meanDyXhat) }
                 }
             }
         }

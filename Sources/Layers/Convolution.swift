@@ -1,96 +1,21 @@
 import NeuralNet
 
-/// The geometry of a square-kernel convolution over one C×H×W image, and the two rearrangements
-/// that turn it into a matrix product: im2col (patches as columns) and its adjoint col2im.
-public struct ConvolutionGeometry: Sendable, Equatable {
-    public let channels, height, width, kernel, stride, padding: Int
-    public var outputHeight: Int { (height + 2 * padding - kernel) / stride + 1 }
-    public var outputWidth: Int { (width + 2 * padding - kernel) / stride + 1 }
-    /// Rows of the column matrix: one per (channel, ky, kx), PyTorch's weight order.
-    public var patchSize: Int { channels * kernel * kernel }
-    public var positions: Int { outputHeight * outputWidth }
-
-    public init(channels: Int, height: Int, width: Int, kernel: Int, stride: Int, padding: Int) {
-        precondition(kernel >= 1 && stride >= 1 && padding >= 0 && height + 2 * padding >= kernel)
-        (self.channels, self.height, self.width) = (channels, height, width)
-        (self.kernel, self.stride, self.padding) = (kernel, stride, padding)
-    }
-
-    /// cols [patchSize, positions] from image [channels, height, width]; padding reads as 0.
-    public func im2col(_ image: UnsafePointer<Float>, into cols: UnsafeMutablePointer<Float>) {
-        let (oh, ow) = (outputHeight, outputWidth)
-        for c in 0 ..< channels {
-            for ky in 0 ..< kernel {
-                for kx in 0 ..< kernel {
-                    let row = cols + ((c * kernel + ky) * kernel + kx) * oh * ow
-                    for oy in 0 ..< oh {
-                        let iy = oy * stride - padding + ky
-                        let out = row + oy * ow
-                        guard iy >= 0 && iy < height else {
-                            out.update(repeating: 0, count: ow)
-                            continue
-                        }
-                        let line = image + (c * height + iy) * width
-                        for ox in 0 ..< ow {
-                            let ix = ox * stride - padding + kx
-                            out[ox] = ix >= 0 && ix < width ? line[ix] : 0
-                        }
-                    }
-                }
-            }
-        }
-    }
-
-    /// image += col2im(cols): each column entry added back to the pixel it was read from.
-    public func col2imAdding(_ cols: UnsafePointer<Float>, into image: UnsafeMutablePointer<Float>) {
-        let (oh, ow) = (outputHeight, outputWidth)
-        for c in 0 ..< channels {
-            for ky in 0 ..< kernel {
-                for kx in 0 ..< kernel {
-                    let row = cols + ((c * kernel + ky) * kernel + kx) * oh * ow
-                    for oy in 0 ..< oh {
-                        let iy = oy * stride - padding + ky
-                        guard iy >= 0 && iy < height else { continue }
-                        let line = image + (c * height + iy) * width, src = row + oy * ow
-                        for ox in 0 ..< ow {
-                            let ix = ox * stride - padding + kx
-                            if ix >= 0 && ix < width { line[ix] += src[ox] }
-                        }
-                    }
-                }
-            }
-        }
-    }
-}
-
-/// Adds bias[c] to each of `count` channels of `size` floats.
-func addChannelBias(_ y: UnsafeMutablePointer<Float>, _ bias: UnsafeMutablePointer<Float>, channels: Int, size: Int) {
-    for c in 0 ..< channels {
-        let p = y + c * size, b = bias[c]
-        for i in 0 ..< size { p[i] += b }
-    }
-}
-
-/// grad[c] += Σ over the channel's `size` floats.
-func addChannelSums(_ dy: UnsafePointer<Float>, into grad: UnsafeMutablePointer<Float>, channels: Int, size: Int) {
-    for c in 0 ..< channels {
-        let p = dy + c * size
-        var s: Float = 0
-        for i in 0 ..< size { s += p[i] }
-        grad[c] += s
-    }
-}
-
-/// `nn.Conv2d(in, out, kernel, stride, padding)`, weight [out, in, k, k], as products per sample:
-/// y_b = W · im2col(x_b). The columns of the whole batch are kept for the weight gradient.
+/// `nn.Conv2d(in, out, kernel, stride, padding)`, weight [out, in, k, k], as one product per block of
+/// samples (`BatchLayout`): the block's columns side by side, cols [in·k·k, count·positions], then
+/// Y = W · cols, dW += dY · colsᵀ and dcols = Wᵀ · dY, each split between the cores by `BLAS.gemm`.
+///
+/// Backward overwrites the columns its forward kept with their gradient: one backward per forward.
 public final class Conv2d: Layer {
     public let geometry: ConvolutionGeometry
     public let outputChannels: Int
-    public var inputSize: Int { geometry.channels * geometry.height * geometry.width }
+    public var inputSize: Int { geometry.imageSize }
     public var outputSize: Int { outputChannels * geometry.positions }
     private var weight: Matrix!, weightGrad: Matrix!
     private var bias: UnsafeMutablePointer<Float>!, biasGrad: UnsafeMutablePointer<Float>!
-    private var columns: UnsafeMutablePointer<Float>!, columnGrad: UnsafeMutablePointer<Float>!
+    /// cols [patchSize, batch · positions] of the last forward (their gradient after backward).
+    private var columns: UnsafeMutablePointer<Float>!
+    /// The product Y (forward) or dY (backward), [outputChannels, batch · positions].
+    private var product: UnsafeMutablePointer<Float>!
 
     public init(_ inputChannels: Int, _ outputChannels: Int, kernel: Int, stride: Int, padding: Int,
                 height: Int, width: Int) {
@@ -111,56 +36,63 @@ public final class Conv2d: Layer {
         biasGrad = parameters.gradPointer(prefix + "bias")
     }
 
-    private var columnFloats: Int { geometry.patchSize * geometry.positions }
-    public func workspaceFloats(maxBatch: Int) -> Int { (maxBatch + 1) * columnFloats }
+    private var columnFloats: Int { (geometry.patchSize * geometry.positions + 15) & ~15 }
+    public func workspaceFloats(maxBatch: Int) -> Int { maxBatch * (columnFloats + outputSize) }
     public func bind(workspace: UnsafeMutablePointer<Float>, maxBatch: Int) {
         columns = workspace
-        columnGrad = workspace + maxBatch * columnFloats
+        product = workspace + maxBatch * columnFloats
     }
 
-    private func cols(_ b: Int) -> Matrix {
-        Matrix(base: columns + b * columnFloats, rows: geometry.patchSize, cols: geometry.positions)
-    }
+    private var layout: BatchLayout { BatchLayout(channels: outputChannels, size: geometry.positions) }
 
     public func forward(_ x: Matrix, into y: Matrix, training: Bool) {
-        for b in 0 ..< x.rows {
-            geometry.im2col(x.base + b * inputSize, into: cols(b).base)
-            let out = Matrix(base: y.base + b * outputSize, rows: outputChannels, cols: geometry.positions)
-            BLAS.gemm(weight, cols(b), into: out)
-            addChannelBias(out.base, bias, channels: outputChannels, size: geometry.positions)
+        let batch = x.rows, g = geometry
+        im2colBatch(x.base, into: columns, batch: batch, geometry: g)
+        let (k, p) = (g.patchSize, g.positions)
+        BatchLayout.forEachBlock(batch) { first, count in
+            BLAS.gemm(weight, Matrix(base: columns + first * k * p, rows: k, cols: count * p),
+                      into: Matrix(base: product + first * outputChannels * p, rows: outputChannels, cols: count * p))
         }
+        layout.toSamples(product, y.base, batch: batch, bias: bias)
     }
 
     public func backward(input x: Matrix, output y: Matrix, outputGradient dy: Matrix,
                          inputGradient dx: Matrix?, parameterGradients: Bool) {
-        for b in 0 ..< dy.rows {
-            let g = Matrix(base: dy.base + b * outputSize, rows: outputChannels, cols: geometry.positions)
+        let batch = dy.rows, g = geometry
+        guard parameterGradients || dx != nil else { return }
+        layout.toChannelMajor(dy.base, product, batch: batch)
+        let (k, p) = (g.patchSize, g.positions)
+        BatchLayout.forEachBlock(batch) { first, count in
+            let d = Matrix(base: product + first * outputChannels * p, rows: outputChannels, cols: count * p)
+            let cols = Matrix(base: columns + first * k * p, rows: k, cols: count * p)
             if parameterGradients {
-                BLAS.gemm(g, cols(b), transposeB: true, into: weightGrad, beta: 1)
-                addChannelSums(g.base, into: biasGrad, channels: outputChannels, size: geometry.positions)
+                BLAS.gemm(d, cols, transposeB: true, into: weightGrad, beta: 1)
+                addRowSums(d.base, into: biasGrad, rows: outputChannels, length: count * p)
             }
-            if let dx {
-                let dcols = Matrix(base: columnGrad, rows: geometry.patchSize, cols: geometry.positions)
-                BLAS.gemm(weight, transposeA: true, g, into: dcols)
-                let image = dx.base + b * inputSize
-                image.update(repeating: 0, count: inputSize)
-                geometry.col2imAdding(dcols.base, into: image)
-            }
+            if dx != nil { BLAS.gemm(weight, transposeA: true, d, into: cols) }
         }
+        if let dx { col2imBatch(columns, into: dx.base, batch: batch, geometry: g) }
     }
 }
 
 /// `nn.ConvTranspose2d(in, out, kernel, stride, padding)`, weight [in, out, k, k]: the adjoint of
-/// a convolution from the *output* image, so y_b = col2im(Wᵀ · x_b) and dx_b = W · im2col(dy_b).
+/// a convolution from the *output* image, as one product per block of samples (`BatchLayout`): with X
+/// a block's inputs channel-major [in, count · positions], y = col2im(Wᵀ · X), dW += X · im2col(dy)ᵀ,
+/// dX = W · im2col(dy).
+///
+/// Backward overwrites the channel-major inputs its forward kept: one backward per forward.
 public final class ConvTranspose2d: Layer {
     public let inputChannels: Int
     /// The convolution whose adjoint this is: over the output image, producing the input's size.
     public let geometry: ConvolutionGeometry
     public var inputSize: Int { inputChannels * geometry.positions }
-    public var outputSize: Int { geometry.channels * geometry.height * geometry.width }
+    public var outputSize: Int { geometry.imageSize }
     private var weight: Matrix!, weightGrad: Matrix!
     private var bias: UnsafeMutablePointer<Float>!, biasGrad: UnsafeMutablePointer<Float>!
+    /// cols [patchSize, batch · positions]: Wᵀ · X (forward), im2col(dy) (backward).
     private var columns: UnsafeMutablePointer<Float>!
+    /// X [inputChannels, batch · positions] of the last forward (dX after backward).
+    private var inputs: UnsafeMutablePointer<Float>!
 
     public init(_ inputChannels: Int, _ outputChannels: Int, kernel: Int, stride: Int, padding: Int,
                 height: Int, width: Int) {
@@ -184,37 +116,72 @@ public final class ConvTranspose2d: Layer {
         biasGrad = parameters.gradPointer(prefix + "bias")
     }
 
-    public func workspaceFloats(maxBatch: Int) -> Int { geometry.patchSize * geometry.positions }
-    public func bind(workspace: UnsafeMutablePointer<Float>, maxBatch: Int) { columns = workspace }
+    private var columnFloats: Int { (geometry.patchSize * geometry.positions + 15) & ~15 }
+    public func workspaceFloats(maxBatch: Int) -> Int { maxBatch * (columnFloats + inputSize) }
+    public func bind(workspace: UnsafeMutablePointer<Float>, maxBatch: Int) {
+        columns = workspace
+        inputs = workspace + maxBatch * columnFloats
+    }
+
+    private var layout: BatchLayout { BatchLayout(channels: inputChannels, size: geometry.positions) }
 
     public func forward(_ x: Matrix, into y: Matrix, training: Bool) {
-        let cols = Matrix(base: columns, rows: geometry.patchSize, cols: geometry.positions)
-        let size = geometry.height * geometry.width
-        for b in 0 ..< x.rows {
-            let input = Matrix(base: x.base + b * inputSize, rows: inputChannels, cols: geometry.positions)
-            BLAS.gemm(weight, transposeA: true, input, into: cols)
-            let image = y.base + b * outputSize
-            image.update(repeating: 0, count: outputSize)
-            geometry.col2imAdding(cols.base, into: image)
-            addChannelBias(image, bias, channels: geometry.channels, size: size)
+        let batch = x.rows, g = geometry
+        layout.toChannelMajor(x.base, inputs, batch: batch)
+        let (k, p) = (g.patchSize, g.positions)
+        BatchLayout.forEachBlock(batch) { first, count in
+            BLAS.gemm(weight, transposeA: true, Matrix(base: inputs + first * inputChannels * p, rows: inputChannels, cols: count * p),
+                      into: Matrix(base: columns + first * k * p, rows: k, cols: count * p))
         }
+        col2imBatch(columns, into: y.base, batch: batch, geometry: g, bias: bias)
     }
 
     public func backward(input x: Matrix, output y: Matrix, outputGradient dy: Matrix,
                          inputGradient dx: Matrix?, parameterGradients: Bool) {
-        let cols = Matrix(base: columns, rows: geometry.patchSize, cols: geometry.positions)
-        let size = geometry.height * geometry.width
-        for b in 0 ..< dy.rows {
-            geometry.im2col(dy.base + b * outputSize, into: cols.base)
-            if parameterGradients {
-                let input = Matrix(base: x.base + b * inputSize, rows: inputChannels, cols: geometry.positions)
-                BLAS.gemm(input, cols, transposeB: true, into: weightGrad, beta: 1)
-                addChannelSums(dy.base + b * outputSize, into: biasGrad, channels: geometry.channels, size: size)
+        let batch = dy.rows, g = geometry
+        guard parameterGradients || dx != nil else { return }
+        im2colBatch(dy.base, into: columns, batch: batch, geometry: g)
+        let (k, p) = (g.patchSize, g.positions)
+        BatchLayout.forEachBlock(batch) { first, count in
+            let cols = Matrix(base: columns + first * k * p, rows: k, cols: count * p)
+            let xs = Matrix(base: inputs + first * inputChannels * p, rows: inputChannels, cols: count * p)
+            if parameterGradients { BLAS.gemm(xs, cols, transposeB: true, into: weightGrad, beta: 1) }
+            if dx != nil { BLAS.gemm(weight, cols, into: xs) }
+        }
+        if parameterGradients {
+            let size = g.height * g.width
+            for b in 0 ..< batch {
+                for c in 0 ..< g.channels { biasGrad[c] += vectorSum(dy.base + b * g.imageSize + c * size, size) }
             }
-            if let dx {
-                let out = Matrix(base: dx.base + b * inputSize, rows: inputChannels, cols: geometry.positions)
-                BLAS.gemm(weight, cols, into: out)
-            }
+        }
+        if let dx { layout.toSamples(inputs, dx.base, batch: batch) }
+    }
+}
+
+/// im2col of every sample of a batch into its block's columns (`BatchLayout`), on both cores.
+func im2colBatch(_ images: UnsafePointer<Float>, into columns: UnsafeMutablePointer<Float>, batch: Int,
+                 geometry g: ConvolutionGeometry) {
+    let p = DisjointPointers(UnsafeMutablePointer(mutating: images), columns)
+    forEachSampleRange(batch, floatsPerSample: g.patchSize * g.positions) { range in
+        for b in range {
+            let (offset, ld) = BatchLayout.place(b, batch: batch, floatsPerSample: g.patchSize * g.positions, size: g.positions)
+            g.im2col(p.pointers[0] + b * g.imageSize, into: p.pointers[1] + offset, rowStride: ld)
+        }
+    }
+}
+
+/// images = col2im of each sample's columns (`BatchLayout`), plus bias[c] when given, on both cores.
+func col2imBatch(_ columns: UnsafePointer<Float>, into images: UnsafeMutablePointer<Float>, batch: Int,
+                 geometry g: ConvolutionGeometry, bias: UnsafeMutablePointer<Float>? = nil) {
+    let p = DisjointPointers(UnsafeMutablePointer(mutating: columns), images)
+    let b0 = OptionalBias(bias)
+    forEachSampleRange(batch, floatsPerSample: g.patchSize * g.positions) { range in
+        for b in range {
+            let (offset, ld) = BatchLayout.place(b, batch: batch, floatsPerSample: g.patchSize * g.positions, size: g.positions)
+            let image = p.pointers[1] + b * g.imageSize
+            image.update(repeating: 0, count: g.imageSize)
+            g.col2imAdding(p.pointers[0] + offset, into: image, rowStride: ld)
+            if let bias = b0.pointer { addChannelBias(image, UnsafeMutablePointer(mutating: bias), channels: g.channels, size: g.height * g.width) }
         }
     }
 }

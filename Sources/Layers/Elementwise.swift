@@ -1,12 +1,8 @@
-#if canImport(Glibc)
-import Glibc
-#elseif canImport(Darwin)
-import Darwin
-#endif
 import NeuralNet
 
 /// LeakyReLU, ReLU (slope 0) and tanh. Backward works from the outputs, as `Activation` does:
-/// the slope is known from the sign of y, tanh' = 1 − y².
+/// the slope is known from the sign of y, tanh' = 1 − y². tanh is the MLP's vectorised rational
+/// approximation (`ElementwiseKernels.biasTanh`, with a zero bias), not libm's `tanhf`.
 public final class ActivationLayer: Layer {
     public enum Kind: Sendable, Equatable {
         case leakyReLU(slope: Float)
@@ -18,9 +14,17 @@ public final class ActivationLayer: Layer {
     public let inputSize: Int
     public var outputSize: Int { inputSize }
 
+    /// tanh's zero bias (`inputSize` floats; the workspace starts zeroed and is never written).
+    private var zeroBias: UnsafeMutablePointer<Float>?
+
     public init(_ kind: Kind, size: Int) {
         self.kind = kind
         inputSize = size
+    }
+
+    public func workspaceFloats(maxBatch: Int) -> Int { kind == .tanh ? inputSize : 0 }
+    public func bind(workspace: UnsafeMutablePointer<Float>, maxBatch: Int) {
+        if kind == .tanh { zeroBias = workspace }
     }
 
     public func forward(_ x: Matrix, into y: Matrix, training: Bool) {
@@ -28,7 +32,9 @@ public final class ActivationLayer: Layer {
         switch kind {
         case .leakyReLU(let slope): for i in 0 ..< n { dst[i] = src[i] > 0 ? src[i] : slope * src[i] }
         case .relu: for i in 0 ..< n { dst[i] = max(src[i], 0) }
-        case .tanh: for i in 0 ..< n { dst[i] = tanhf(src[i]) }
+        case .tanh:
+            y.copy(from: x)
+            ElementwiseKernels.biasTanh(dst, bias: zeroBias!, count: inputSize, rows: x.rows)
         }
     }
 

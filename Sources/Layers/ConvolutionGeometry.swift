@@ -1,0 +1,220 @@
+import NeuralNet
+
+/// The geometry of a square-kernel convolution over one C×H×W image, and the two rearrangements
+/// that turn it into a matrix product: im2col (patches as columns) and its adjoint col2im.
+///
+/// Both take a row stride for the column matrix, so that a batch's columns sit side by side in one
+/// [patchSize, batch · positions] matrix and each layer runs one product for the whole batch.
+public struct ConvolutionGeometry: Sendable, Equatable {
+    public let channels, height, width, kernel, stride, padding: Int
+    public var outputHeight: Int { (height + 2 * padding - kernel) / stride + 1 }
+    public var outputWidth: Int { (width + 2 * padding - kernel) / stride + 1 }
+    /// Rows of the column matrix: one per (channel, ky, kx), PyTorch's weight order.
+    public var patchSize: Int { channels * kernel * kernel }
+    public var positions: Int { outputHeight * outputWidth }
+    public var imageSize: Int { channels * height * width }
+
+    public init(channels: Int, height: Int, width: Int, kernel: Int, stride: Int, padding: Int) {
+        precondition(kernel >= 1 && stride >= 1 && padding >= 0 && height + 2 * padding >= kernel)
+        (self.channels, self.height, self.width) = (channels, height, width)
+        (self.kernel, self.stride, self.padding) = (kernel, stride, padding)
+    }
+
+    /// The outputs o whose input o·stride − padding + k lies inside 0 ..< extent.
+    @inline(__always)
+    private func inside(_ k: Int, outputs: Int, extent: Int) -> Range<Int> {
+        let low = max(0, (padding - k + stride - 1) / stride)
+        let last = extent - 1 + padding - k
+        let high = last < 0 ? 0 : min(outputs, last / stride + 1)
+        return low ..< max(low, high)
+    }
+
+    /// cols[row · rowStride + position] from image [channels, height, width]; padding reads as 0.
+    public func im2col(_ image: UnsafePointer<Float>, into cols: UnsafeMutablePointer<Float>, rowStride: Int? = nil) {
+        let (oh, ow, ld) = (outputHeight, outputWidth, rowStride ?? positions)
+        for c in 0 ..< channels {
+            for ky in 0 ..< kernel {
+                let rows = inside(ky, outputs: oh, extent: height)
+                for kx in 0 ..< kernel {
+                    let columns = inside(kx, outputs: ow, extent: width)
+                    let row = cols + ((c * kernel + ky) * kernel + kx) * ld
+                    for oy in 0 ..< oh {
+                        let out = row + oy * ow
+                        guard rows.contains(oy) else {
+                            out.update(repeating: 0, count: ow)
+                            continue
+                        }
+                        let line = image + (c * height + oy * stride - padding + ky) * width
+                        for ox in 0 ..< columns.lowerBound { out[ox] = 0 }
+                        var ix = columns.lowerBound * stride - padding + kx
+                        for ox in columns {
+                            out[ox] = line[ix]
+                            ix += stride
+                        }
+                        for ox in columns.upperBound ..< ow { out[ox] = 0 }
+                    }
+                }
+            }
+        }
+    }
+
+    /// image += col2im(cols): each column entry added back to the pixel it was read from.
+    public func col2imAdding(_ cols: UnsafePointer<Float>, into image: UnsafeMutablePointer<Float>, rowStride: Int? = nil) {
+        let (oh, ow, ld) = (outputHeight, outputWidth, rowStride ?? positions)
+        for c in 0 ..< channels {
+            for ky in 0 ..< kernel {
+                let rows = inside(ky, outputs: oh, extent: height)
+                for kx in 0 ..< kernel {
+                    let columns = inside(kx, outputs: ow, extent: width)
+                    let row = cols + ((c * kernel + ky) * kernel + kx) * ld
+                    for oy in rows {
+                        let line = image + (c * height + oy * stride - padding + ky) * width, src = row + oy * ow
+                        var ix = columns.lowerBound * stride - padding + kx
+                        for ox in columns {
+                            line[ix] += src[ox]
+                            ix += stride
+                        }
+                    }
+                }
+            }
+        }
+    }
+}
+
+/// A batch in two layouts: `samples` [batch][channels][size] (a layer's rows, NCHW) and blocked
+/// channel-major, where each block of up to `samplesPerBlock` samples is one [channels][count · size]
+/// matrix (what one product over the block reads and writes); blocks follow each other.
+/// At B ≤ 64 a batch is one block, so each layer runs one product; blocks of 8 measured the same.
+struct BatchLayout {
+    let channels: Int, size: Int
+    static let samplesPerBlock = 64
+
+    /// Calls `body(first sample, sample count)` for each block of a batch, in order.
+    @inline(__always)
+    static func forEachBlock(_ batch: Int, _ body: (_ first: Int, _ count: Int) -> Void) {
+        var first = 0
+        while first < batch {
+            body(first, min(samplesPerBlock, batch - first))
+            first += samplesPerBlock
+        }
+    }
+
+    /// Where sample b's run of `size` floats of channel 0 starts in the blocked layout, and the
+    /// distance between its channels (the block's row length).
+    @inline(__always)
+    static func place(_ b: Int, batch: Int, floatsPerSample: Int, size: Int) -> (offset: Int, rowStride: Int) {
+        let first = b / samplesPerBlock * samplesPerBlock
+        let count = min(samplesPerBlock, batch - first)
+        return (first * floatsPerSample + (b - first) * size, count * size)
+    }
+
+    /// Blocked channel-major from samples (rows `0 ..< batch`), on both cores for large batches.
+    func toChannelMajor(_ samples: UnsafePointer<Float>, _ channelMajor: UnsafeMutablePointer<Float>, batch: Int) {
+        let p = DisjointPointers(UnsafeMutablePointer(mutating: samples), channelMajor)
+        let (channels, size) = (channels, size)
+        forEachSampleRange(batch, floatsPerSample: channels * size) { range in
+            let (src, dst) = (p.pointers[0], p.pointers[1])
+            for b in range {
+                let (offset, ld) = Self.place(b, batch: batch, floatsPerSample: channels * size, size: size)
+                for c in 0 ..< channels { (dst + offset + c * ld).update(from: src + (b * channels + c) * size, count: size) }
+            }
+        }
+    }
+
+    /// Samples from blocked channel-major, plus bias[c] when given.
+    func toSamples(_ channelMajor: UnsafePointer<Float>, _ samples: UnsafeMutablePointer<Float>, batch: Int,
+                   bias: UnsafePointer<Float>? = nil) {
+        let p = DisjointPointers(UnsafeMutablePointer(mutating: channelMajor), samples)
+        let b0 = OptionalBias(bias)
+        let (channels, size) = (channels, size)
+        forEachSampleRange(batch, floatsPerSample: channels * size) { range in
+            let (src, dst) = (p.pointers[0], p.pointers[1])
+            for b in range {
+                let (offset, ld) = Self.place(b, batch: batch, floatsPerSample: channels * size, size: size)
+                for c in 0 ..< channels {
+                    let from = src + offset + c * ld, to = dst + (b * channels + c) * size
+                    if let bias = b0.pointer {
+                        let v = bias[c]
+                        for i in 0 ..< size { to[i] = from[i] + v }
+                    } else {
+                        to.update(from: from, count: size)
+                    }
+                }
+            }
+        }
+    }
+}
+
+/// A read-only bias pointer shared by the parts of a job.
+struct OptionalBias: @unchecked Sendable {
+    let pointer: UnsafePointer<Float>?
+    init(_ pointer: UnsafePointer<Float>?) { self.pointer = pointer }
+}
+
+/// Calls `body` with ranges of samples that together cover `0 ..< batch`: two halves on the two
+/// cores when the pass is long enough to be worth a team job (`ParallelLoop.parts`), else one.
+func forEachSampleRange(_ batch: Int, floatsPerSample: Int, _ body: (Range<Int>) -> Void) {
+    let parts = batch >= 2 ? ParallelLoop.parts(for: batch * floatsPerSample) : 1
+    let half = (batch + parts - 1) / parts
+    ParallelLoop.run(parts) { part in
+        let start = part * half
+        if start < batch { body(start ..< min(batch, start + half)) }
+    }
+}
+
+/// Adds bias[c] to each of `channels` runs of `size` floats.
+func addChannelBias(_ y: UnsafeMutablePointer<Float>, _ bias: UnsafeMutablePointer<Float>, channels: Int, size: Int) {
+    for c in 0 ..< channels {
+        let p = y + c * size, b = bias[c]
+        for i in 0 ..< size { p[i] += b }
+    }
+}
+
+/// grad[c] += Σ of row c of a [channels][length] matrix.
+func addRowSums(_ m: UnsafePointer<Float>, into grad: UnsafeMutablePointer<Float>, rows: Int, length: Int) {
+    for c in 0 ..< rows { grad[c] += vectorSum(m + c * length, length) }
+}
+
+/// Σ p[0 ..< n], in eight lanes (a plain loop is one chain of dependent adds).
+@inline(__always)
+func vectorSum(_ p: UnsafePointer<Float>, _ n: Int) -> Float {
+    var acc = SIMD8<Float>(), i = 0
+    let raw = UnsafeRawPointer(p)
+    while i + 8 <= n {
+        acc += raw.loadUnaligned(fromByteOffset: i * 4, as: SIMD8<Float>.self)
+        i += 8
+    }
+    var s = acc.sum()
+    while i < n { s += p[i]; i += 1 }
+    return s
+}
+
+/// Σ a[i] · b[i] over `0 ..< n`, in eight lanes.
+@inline(__always)
+func vectorDot(_ a: UnsafePointer<Float>, _ b: UnsafePointer<Float>, _ n: Int) -> Float {
+    var acc = SIMD8<Float>(), i = 0
+    let ra = UnsafeRawPointer(a), rb = UnsafeRawPointer(b)
+    while i + 8 <= n {
+        acc += ra.loadUnaligned(fromByteOffset: i * 4, as: SIMD8<Float>.self)
+            * rb.loadUnaligned(fromByteOffset: i * 4, as: SIMD8<Float>.self)
+        i += 8
+    }
+    var s = acc.sum()
+    while i < n { s += a[i] * b[i]; i += 1 }
+    return s
+}
+
+/// Σ (p[i] − mean)² over `0 ..< n`, in eight lanes.
+@inline(__always)
+func vectorSquaredDeviations(_ p: UnsafePointer<Float>, _ n: Int, mean: Float) -> Float {
+    var acc = SIMD8<Float>(), i = 0
+    let raw = UnsafeRawPointer(p), m = SIMD8<Float>(repeating: mean)
+    while i + 8 <= n {
+        let d = raw.loadUnaligned(fromByteOffset: i * 4, as: SIMD8<Float>.self) - m
+        acc += d * d
+        i += 8
+    }
+    var s = acc.sum()
+    while i < n { let d = p[i] - mean; s += d * d; i += 1 }
+    return s
+}
