@@ -41,6 +41,7 @@ public enum Checkpoint {
         if gan.kind != .mlp {
             metadata["model"] = gan.kind.rawValue
             metadata["sampling_statistics"] = c.samplingStatistics.rawValue
+            metadata["init"] = c.initialisation.rawValue
         }
         return SafeTensors(metadata: metadata, tensors: tensors)
     }
@@ -130,6 +131,10 @@ public enum Checkpoint {
         if let text = meta["g_ema_decay"], text != "none" {
             guard let decay = Float(text), decay > 0, decay < 1 else { throw fail("metadata 'g_ema_decay' is '\(text)', not a number in (0, 1)") }
             c.generatorAverageDecay = decay
+        }
+        if let text = meta["init"] {
+            guard let i = DCGANInitialisation(rawValue: text) else { throw fail("metadata 'init' is '\(text)', not dcgan or pytorch") }
+            c.initialisation = i
         }
         if let text = meta["sampling_statistics"] {
             guard let s = SamplingStatistics(rawValue: text) else { throw fail("metadata 'sampling_statistics' is '\(text)', not running or batch") }

@@ -77,8 +77,12 @@ public final class DCGANModel {
         arena = FloatArena(capacity: FloatArena.capacity(for: [(capacity, DCGAN.imageSize)]))
         realBatch = arena.matrix(rows: capacity, cols: DCGAN.imageSize)
         var initRNG = RandomGenerator(seed: seed)
-        DCGAN.initialise(trainer.generator, rng: &initRNG)
-        DCGAN.initialise(trainer.discriminator, rng: &initRNG)
+        for net in [trainer.generator, trainer.discriminator] {
+            switch c.initialisation {
+            case .dcgan: DCGAN.initialise(net, rng: &initRNG)
+            case .pytorch: DCGAN.initialisePyTorchDefault(net, rng: &initRNG)
+            }
+        }
         if c.generatorAverageDecay != nil {
             let g = trainer.generator.parameters
             let average = ParameterSet(shapes: g.entries.map { ($0.name, $0.shape) })

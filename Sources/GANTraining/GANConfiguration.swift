@@ -36,6 +36,8 @@ public struct GANConfiguration: Sendable, Equatable {
     /// The DCGAN's BatchNorm statistics when sampling (the screen, the quality meter, exports):
     /// the running ones (PyTorch's eval mode, the default) or each sampled batch's own.
     public var samplingStatistics: SamplingStatistics = .running
+    /// The DCGAN's initial weights: DCGAN's N(0, 0.02) (the spec) or PyTorch's defaults.
+    public var initialisation: DCGANInitialisation = .dcgan
 
     public init() {}
 
@@ -66,6 +68,7 @@ public struct GANConfiguration: Sendable, Equatable {
         if loss != .nonSaturating { parts.append("\(loss.description) loss") }
         if optimizer != .adam { parts.append("\(optimizer.rawValue)") }
         if samplingStatistics != .running { parts.append("sampling with \(samplingStatistics.rawValue) BatchNorm statistics") }
+        if initialisation != .dcgan { parts.append("\(initialisation.rawValue) initialisation") }
         return parts.isEmpty ? "reference recipe" : "reference recipe + " + parts.joined(separator: ", ")
     }
 
@@ -105,6 +108,14 @@ public struct GANConfiguration: Sendable, Equatable {
         let dPhase3 = d * b + d * b                    // forward, input gradient only
         return 2 * (gForward + gBackward + dPhase2 + dPhase3)
     }
+}
+
+/// How the DCGAN's weights start (`--init`).
+public enum DCGANInitialisation: String, CaseIterable, Sendable {
+    /// Radford et al.'s N(0, 0.02) for every conv and linear weight, BatchNorm γ N(1, 0.02).
+    case dcgan
+    /// PyTorch's `reset_parameters`: U(±1/√fan_in) weights and biases, BatchNorm γ 1, β 0.
+    case pytorch
 }
 
 /// Which statistics the DCGAN's BatchNorm layers normalise with when sampling.

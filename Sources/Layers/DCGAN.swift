@@ -48,6 +48,27 @@ public enum DCGAN {
             (p.values + b.offset).update(repeating: 0, count: b.count)
         }
     }
+
+    /// PyTorch's default initialisation of these layers (`reset_parameters`): Linear, Conv2d and
+    /// ConvTranspose2d weights and biases U(−1/√fan_in, 1/√fan_in) (kaiming_uniform with a = √5 is
+    /// exactly that bound), fan_in = weight.size(1) · kh · kw, which for ConvTranspose2d's
+    /// [in, out, kh, kw] is out · kh · kw, as PyTorch computes it; BatchNorm γ = 1, β = 0.
+    public static func initialisePyTorchDefault(_ net: Sequential, rng: inout RandomGenerator) {
+        let p = net.parameters
+        for (i, layer) in net.layers.enumerated() {
+            guard !layer.parameterShapes.isEmpty else { continue }
+            let w = p.required("\(i).weight"), b = p.required("\(i).bias")
+            if layer is BatchNorm {
+                (p.values + w.offset).update(repeating: 1, count: w.count)
+                (p.values + b.offset).update(repeating: 0, count: b.count)
+                continue
+            }
+            let fanIn = w.shape.dropFirst().reduce(1, *)
+            let bound = 1 / Float(fanIn).squareRoot()
+            for k in 0 ..< w.count { p.values[w.offset + k] = rng.uniform(-bound, bound) }
+            for k in 0 ..< b.count { p.values[b.offset + k] = rng.uniform(-bound, bound) }
+        }
+    }
 }
 
 /// What one step reports, as `MNISTGAN`'s StepStats does: mean BCE of D over its 2B rows,

@@ -28,6 +28,7 @@ extension GANLoss: ExpressibleByArgument {}
 extension OptimizerKind: ExpressibleByArgument {}
 extension GANModelKind: ExpressibleByArgument {}
 extension SamplingStatistics: ExpressibleByArgument {}
+extension DCGANInitialisation: ExpressibleByArgument {}
 
 /// The recipe and its hyper-parameters, each overridable for experiments.
 struct HyperParameterOptions: ParsableArguments {
@@ -36,6 +37,9 @@ struct HyperParameterOptions: ParsableArguments {
 
     @Option(name: .customLong("sample-bn"), help: ArgumentHelp("The DCGAN's BatchNorm statistics when sampling (screen, quality meter, saves): running (default, eval mode), batch (each batch's own), recompute (fresh ones from 2,048 latents, then eval mode).", valueName: "stats"))
     var samplingStatistics: SamplingStatistics?
+
+    @Option(name: .customLong("init"), help: ArgumentHelp("The DCGAN's initial weights: dcgan (default, N(0, 0.02)) or pytorch (PyTorch's layer defaults).", valueName: "scheme"))
+    var initialisation: DCGANInitialisation?
 
     @Option(help: ArgumentHelp("tuned (default): the reference with batch 128, label smoothing and an averaged G to sample from; reference: the exact spec (what `gantop bench` times).", valueName: "recipe"))
     var recipe: GANRecipe?
@@ -108,6 +112,9 @@ struct HyperParameterOptions: ParsableArguments {
         var c = GANConfiguration(recipe: recipe ?? .tuned, model: kind)
         apply(to: &c, model: kind)
         if let reason = kind.refusal(c) { throw ValidationError("--model \(kind.rawValue): \(reason)") }
+        if kind == .mlp, initialisation != nil || samplingStatistics != nil {
+            throw ValidationError("--init and --sample-bn are options of the DCGAN (--model dcgan)")
+        }
         return (kind, c)
     }
 
@@ -131,6 +138,7 @@ struct HyperParameterOptions: ParsableArguments {
         if let lr = learningRateD { configuration.learningRateD = lr }
         if let lr = learningRateG { configuration.learningRateG = lr }
         if let samplingStatistics { configuration.samplingStatistics = samplingStatistics }
+        if let initialisation { configuration.initialisation = initialisation }
     }
 
     /// D steps per G step: the option, else what the checkpoint ran with, else the recipe's 1.

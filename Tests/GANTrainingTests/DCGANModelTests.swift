@@ -129,6 +129,30 @@ final class DCGANModelTests: XCTestCase {
         XCTAssertEqual(live.trainer.loss, .leastSquares)
     }
 
+    /// `--init pytorch`: PyTorch's layer defaults, U(±1/√fan_in) with ConvTranspose2d's fan_in from
+    /// its dim 1 (out · k · k), BatchNorm γ 1, β 0; the spec's N(0, 0.02) otherwise.
+    func testPyTorchDefaultInitialisation() throws {
+        let m = try model { $0.initialisation = .pytorch }
+        let p = m.generator.parameters, d = m.discriminator.parameters
+        for (set, name, fanIn) in [(p, "0.weight", 100), (p, "0.bias", 100), (p, "4.weight", 64 * 16), (p, "7.weight", 1 * 16),
+                                   (d, "0.weight", 16), (d, "2.weight", 64 * 16), (d, "6.weight", 6272)] {
+            let values = set.array(set.entry(named: name)!, of: .values)
+            let bound = 1 / Float(fanIn).squareRoot()
+            XCTAssertTrue(values.allSatisfy { abs($0) <= bound }, "\(name) beyond ±1/√\(fanIn)")
+            if values.count >= 1000 {
+                let rms = (values.reduce(0) { $0 + Double($1 * $1) } / Double(values.count)).squareRoot()
+                XCTAssertEqual(rms, Double(bound) / 3.0.squareRoot(), accuracy: 0.05 * Double(bound), name)
+            }
+        }
+        XCTAssertEqual(Set(p.array(p.entry(named: "1.weight")!, of: .values)), [1])
+        XCTAssertEqual(Set(d.array(d.entry(named: "3.bias")!, of: .values)), [0])
+        let spec = try model()
+        let w = spec.generator.parameters.array(spec.generator.parameters.entry(named: "4.weight")!, of: .values)
+        let rms = (w.reduce(0) { $0 + Double($1 * $1) } / Double(w.count)).squareRoot()
+        XCTAssertEqual(rms, 0.02, accuracy: 0.001, "the spec's N(0, 0.02)")
+        XCTAssertTrue(m.trainStep().isFinite)
+    }
+
     func testDropoutIsRefusedInOneLine() {
         var c = GANConfiguration()
         c.discriminatorDropout = 0.3
