@@ -39,7 +39,7 @@ let package = Package(
         .target(name: "CKernels", cSettings: [.unsafeFlags(["-O3", "-fno-math-errno"])]),
         .target(name: "NeuralNet", dependencies: ["CBLAS", "CKernels"], swiftSettings: optimisedAlways),
         // Composable layers (Linear, Conv2d, ConvTranspose2d, BatchNorm, ...) and the reference DCGAN.
-        .target(name: "Layers", dependencies: ["NeuralNet"], swiftSettings: optimisedAlways),
+        .target(name: "Layers", dependencies: ["NeuralNet", "CKernels"], swiftSettings: optimisedAlways),
         .target(name: "GANFormats", dependencies: ["CZlib"], swiftSettings: optimisedInDebug),
         // TensorBoard event files (read, follow, write) and any writer's PNGs (system libpng).
         .target(name: "TensorBoardFormat", dependencies: ["GANFormats", "CPNG"], swiftSettings: optimisedInDebug),

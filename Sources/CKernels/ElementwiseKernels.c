@@ -4,6 +4,7 @@
 // The portable path's passes (the build's baseline); the AVX ones are in PathAVX2.c / PathAVX512.c.
 #define EW_SUFFIX portable
 #include "ElementwiseBody.h"
+#include "ConvolutionBody.h"
 
 // The public passes route through the path in use (KernelPaths.h).
 void ew_bias_tanh(float *y, long ldy, long rows, long cols, const float *bias) {

@@ -5,7 +5,8 @@
 
 #define GK_TABLE(S)                                                                       \
     {gk_tiles_##S, gk_transpose16_##S, gk_adam_##S, ew_bias_tanh_##S, ew_bias_leaky_relu_##S, \
-     ew_leaky_relu_backward_##S, ew_tanh_backward_##S, ew_sum_rows_##S, ew_unit_range_from_bytes_##S}
+     ew_leaky_relu_backward_##S, ew_tanh_backward_##S, ew_sum_rows_##S, ew_unit_range_from_bytes_##S, \
+     cv_im2col_##S, cv_col2im_add_##S}
 
 static const gk_table portable_table = GK_TABLE(portable);
 #if GK_HAS_X86_PATHS

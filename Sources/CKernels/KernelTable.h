@@ -23,6 +23,10 @@ typedef struct {
     void (*tanh_backward)(const float *y, long ldy, float *g, long ldg, long rows, long cols);
     void (*sum_rows)(const float *m, long ldm, long rows, long cols, float *out, int accumulate);
     void (*unit_range_from_bytes)(const uint8_t *src, float *dst, long count);
+    void (*im2col)(const float *image, long channels, long height, long width, long kernel, long stride,
+                   long padding, float *cols, long ld);
+    void (*col2im_add)(const float *cols, long ld, long channels, long height, long width, long kernel,
+                       long stride, long padding, float *image);
 } gk_table;
 
 /// The table in use (never null).
@@ -39,7 +43,9 @@ extern const gk_table *gk_active;
     void ew_leaky_relu_backward_##S(const float *, long, float *, long, long, long, float);             \
     void ew_tanh_backward_##S(const float *, long, float *, long, long, long);                          \
     void ew_sum_rows_##S(const float *, long, long, long, float *, int);                                \
-    void ew_unit_range_from_bytes_##S(const uint8_t *, float *, long);
+    void ew_unit_range_from_bytes_##S(const uint8_t *, float *, long);                                \
+    void cv_im2col_##S(const float *, long, long, long, long, long, long, float *, long);               \
+    void cv_col2im_add_##S(const float *, long, long, long, long, long, long, long, float *);
 GK_DECLARE_PATH(portable)
 #if defined(__x86_64__) && !defined(GANTOP_PORTABLE_KERNELS)
 #define GK_HAS_X86_PATHS 1

@@ -117,6 +117,7 @@ void gk_adam_avx2(float *p, const float *g, float *m, float *v, long count,
 
 #define EW_SUFFIX avx2
 #include "ElementwiseBody.h"
+#include "ConvolutionBody.h"
 
 #pragma clang attribute pop
 #endif

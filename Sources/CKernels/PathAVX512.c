@@ -140,6 +140,7 @@ void gk_adam_avx512(float *p, const float *g, float *m, float *v, long count,
 
 #define EW_SUFFIX avx512
 #include "ElementwiseBody.h"
+#include "ConvolutionBody.h"
 
 #pragma clang attribute pop
 #endif

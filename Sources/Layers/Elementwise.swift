@@ -44,7 +44,9 @@ public final class ActivationLayer: Layer {
         let n = dy.count, out = y.base, g = dy.base, d = dx.base
         switch kind {
         case .leakyReLU(let slope): for i in 0 ..< n { d[i] = out[i] > 0 ? g[i] : slope * g[i] }
-        case .relu: for i in 0 ..< n { d[i] = out[i] > 0 ? g[i] : 0 }
+        // A multiply by a selected 1 or 0: `out > 0 ? g : 0` compiled to a branch, mispredicted
+        // on every other float (3.6 ms for G's 64 × 12,544, against 0.3 for LeakyReLU's form).
+        case .relu: for i in 0 ..< n { d[i] = g[i] * (out[i] > 0 ? 1 : 0) }
         case .tanh: for i in 0 ..< n { d[i] = g[i] * (1 - out[i] * out[i]) }
         }
     }
