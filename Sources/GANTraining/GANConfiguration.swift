@@ -67,6 +67,7 @@ public struct GANConfiguration: Sendable, Equatable {
         if let a = learningRateAnnealing { parts.append("learning rates ×\(a.factor) from step \(a.start) to \(a.end)") }
         if loss != .nonSaturating { parts.append("\(loss.description) loss") }
         if optimizer != .adam { parts.append("\(optimizer.rawValue)") }
+        if beta1 != GANConfiguration().beta1 { parts.append("Adam β1 \(beta1)") }
         if samplingStatistics != .running { parts.append("sampling with \(samplingStatistics.rawValue) BatchNorm statistics") }
         if initialisation != .dcgan { parts.append("\(initialisation.rawValue) initialisation") }
         return parts.isEmpty ? "reference recipe" : "reference recipe + " + parts.joined(separator: ", ")

@@ -74,6 +74,9 @@ struct HyperParameterOptions: ParsableArguments {
     @Option(name: .customLong("lr-g"), parsing: .unconditional, help: ArgumentHelp("G's Adam learning rate (default 2e-4).", valueName: "rate"))
     var learningRateG: Float?
 
+    @Option(name: .customLong("beta1"), parsing: .unconditional, help: ArgumentHelp("Adam's β1 for D and G (default 0.5).", valueName: "b"))
+    var beta1: Float?
+
     @Option(name: .customLong("d-steps"), parsing: .unconditional, help: ArgumentHelp("D updates per G update, 0–10 (default 1; 0 freezes D).", valueName: "k"))
     var dSteps: Int?
 
@@ -89,6 +92,9 @@ struct HyperParameterOptions: ParsableArguments {
         }
         if let text = learningRateAnnealing, text != "none", LearningRateAnnealing(text: text) == nil {
             throw ValidationError("--lr-anneal must be START:END:FACTOR with 0 ≤ START < END and 0 < FACTOR ≤ 1, or none (got '\(text)')")
+        }
+        if let b = beta1, !(b >= 0 && b < 1) {
+            throw ValidationError("--beta1 must be in [0, 1) (got \(b))")
         }
         if let h = generatorAverageWarmup, !(h > 1 && h.isFinite) {
             throw ValidationError("--g-average-warmup must be a number above 1 (got \(h))")
@@ -137,6 +143,7 @@ struct HyperParameterOptions: ParsableArguments {
         if let b = batchSize { configuration.batchSize = b }
         if let lr = learningRateD { configuration.learningRateD = lr }
         if let lr = learningRateG { configuration.learningRateG = lr }
+        if let beta1 { configuration.beta1 = beta1 }
         if let samplingStatistics { configuration.samplingStatistics = samplingStatistics }
         if let initialisation { configuration.initialisation = initialisation }
     }

@@ -114,6 +114,12 @@ final class DCGANModelTests: XCTestCase {
         XCTAssertEqual(sgd.adamD.step, 0, "SGD leaves Adam's moments (and step) waiting")
         XCTAssertNotEqual(state(adam)["D.0.weight"], state(sgd)["D.0.weight"])
 
+        // β1 shows from the second update on (the first is bias-corrected to the gradient alone).
+        let beta = try model { $0.beta1 = 0.9 }, usual = try model()
+        XCTAssertEqual(beta.adamD.beta1, 0.9)
+        for m in [beta, usual] { for _ in 0 ..< 2 { m.trainStep() } }
+        XCTAssertNotEqual(state(beta)["D.0.weight"], state(usual)["D.0.weight"])
+
         let slow = try model()
         slow.adamD.learningRate = 0
         slow.adamG.learningRate = 0
