@@ -19,6 +19,9 @@ public enum StatusBar {
 
     static let separator = "  "
 
+    /// Fields at or below this priority are dropped before the others abbreviate.
+    static let optionalPriority = 20
+
     struct Field {
         var spans: [Span]
         var priority: Int
@@ -35,8 +38,14 @@ public enum StatusBar {
         let reserve = min(s.message.unicodeScalars.count, rect.width / 3)
         var fields = makeFields(s, theme: theme, short: false)
         var rows = place(fields, rows: rect.height, width: rect.width, reserve: reserve)
+        // Fields that only restate a default (e.g. "model mlp") go before anything abbreviates.
+        let essential = { (fields: [Field]) in fields.filter { $0.priority > optionalPriority } }
         if rows == nil {
-            fields = makeFields(s, theme: theme, short: true)
+            fields = essential(fields)
+            rows = place(fields, rows: rect.height, width: rect.width, reserve: reserve)
+        }
+        if rows == nil {
+            fields = essential(makeFields(s, theme: theme, short: true))
             rows = place(fields, rows: rect.height, width: rect.width, reserve: reserve)
         }
         while rows == nil && fields.count > 1 {
@@ -188,7 +197,7 @@ public enum StatusBar {
             out.append(field("loss", Span(t.loss, t.loss == "ns" ? value : warn), 35))
             out.append(field("opt", Span(t.optimizer, t.optimizer == "adam" ? value : warn), 34))
             // The DCGAN's name matters more than most fields; the MLP's, the default, goes first when space is short.
-            if let model = t.model { out.append(field("model", Span(model, value), model == "mlp" ? 20 : 85)) }
+            if let model = t.model { out.append(field("model", Span(model, value), model == "mlp" ? optionalPriority : 85)) }
         }
         out.append(field("seed", Span(String(s.seed), value), 30))
         return out

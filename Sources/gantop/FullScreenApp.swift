@@ -12,6 +12,10 @@ struct FullScreenApp {
     let colorsAllowed: Bool
     /// Where to write an asciinema recording of the session, if anywhere.
     var recordingPath: String?
+    /// Shown in the status line from the quit key until the worker has finished: the last step
+    /// and the save on quit (checkpoint, samples, a Fréchet distance over 10,000 samples) can take
+    /// seconds, and a screen still saying RUNNING would look hung.
+    var quitMessage = "quitting…"
 
     struct Ending {
         /// Why the recording (`--record`) is incomplete, if it is.
@@ -46,7 +50,12 @@ struct FullScreenApp {
         while TerminationSignal.pending == nil {
             if let key = terminal.readKey() {
                 switch KeyBindings.action(for: key) {
-                case .quit: return
+                case .quit:
+                    var farewell = worker.channel.latest().snapshot.showing(cursor)
+                    farewell.message = quitMessage
+                    Screen.render(farewell, options: options, colorMode: terminal.colorMode, into: &buffer)
+                    terminal.draw(buffer)
+                    return
                 case .command(let command): worker.channel.send(command)
                 case .toggleHelp: options.helpVisible.toggle()
                 case .closeHelp: options.helpVisible = false

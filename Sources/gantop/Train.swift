@@ -115,7 +115,9 @@ struct Train: ParsableCommand {
         options.stopAtStep = steps
         let worker = TrainingWorker(model: model, channel: SessionChannel(), options: options)
         let colorsAllowed = !noColor && (ProcessInfo.processInfo.environment["NO_COLOR"] ?? "").isEmpty
-        let ending = try FullScreenApp(worker: worker, colorsAllowed: colorsAllowed, recordingPath: record).run()
+        let quitMessage = noSaveOnQuit ? "quitting…" : "quitting: saving the run (checkpoint, samples, Fréchet distance)…"
+        let ending = try FullScreenApp(worker: worker, colorsAllowed: colorsAllowed, recordingPath: record,
+                                       quitMessage: quitMessage).run()
         // The worker has stopped and the terminal is given back: what went wrong can be said now.
         output.finish(step: gan.step)
         let failures = [Saving.failureSummary(output), ending.recordingFailure.map { "gantop: recording failed: \($0)" }]

@@ -30,6 +30,33 @@ final class StatusBarSettingsTests: XCTestCase {
         XCTAssertTrue(rows.allSatisfy { $0.unicodeScalars.count == 80 })
     }
 
+    /// "model mlp" restates the default: when the bar is tight it goes before any field abbreviates;
+    /// "model dcgan" stays (it is what the user most needs to know about such a run).
+    func testTheDefaultModelGivesWayBeforeFieldsAbbreviate() throws {
+        let message = "lr_d 0.0002 → 0.0004 from the next update"
+        func rows(_ model: String, width: Int) -> String {
+            // The screen of RecordingTests after key 2, where "model mlp" once made every field abbreviate.
+            let settings = TrainingSettings(learningRateD: 4e-4, learningRateG: 2e-4, dStepsPerGStep: 1, batchSize: 16, model: model)
+            let s = FrameSnapshot(state: .paused, epoch: 2, step: 19, stepsPerSecond: 0, dLoss: 0.6, gLoss: 0.801,
+                                  dReal: 0.85, dFake: 0.58, seed: 11, message: message, settings: settings)
+            return render(s, width: width).joined(separator: "\n")
+        }
+        let wide = rows("mlp", width: 160)
+        XCTAssertTrue(wide.contains("model mlp") && wide.contains("lr_D 4e-4"), wide)
+        var givenWay: Int?
+        for width in 60 ... 160 {
+            let text = rows("mlp", width: width)
+            if text.contains("model mlp") {
+                XCTAssertTrue(text.contains("lr_D 4e-4"), "model mlp kept at the cost of abbreviations, \(width) columns:\n\(text)")
+            } else if text.contains("lr_D 4e-4") {
+                givenWay = width  // the widest such width: just too narrow for everything
+            }
+        }
+        let width = try XCTUnwrap(givenWay, "no width at which model mlp gives way and the rest stays in full")
+        XCTAssertTrue(rows("mlp", width: width).contains(message))
+        XCTAssertTrue(rows("dcgan", width: width).contains("model dcgan"), rows("dcgan", width: width))
+    }
+
     func testNoSettingsWithoutATrainer() {
         XCTAssertFalse(render(snapshot(settings: nil), width: 160).joined().contains("lr_D"))
     }
