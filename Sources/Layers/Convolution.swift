@@ -4,7 +4,7 @@ import NeuralNet
 /// samples (`BatchLayout`): the block's columns side by side, cols [in·k·k, count·positions], then
 /// Y = W · cols, dW += dY · colsᵀ and dcols = Wᵀ · dY, each split between the cores by `BLAS.gemm`.
 ///
-/// Backward overwrites the columns its forward kept with their gradient: one backward per forward.
+/// Each block's column gradient goes back into dx (col2im) while it is still in cache.
 public final class Conv2d: Layer {
     public let geometry: ConvolutionGeometry
     public let outputChannels: Int
@@ -16,6 +16,8 @@ public final class Conv2d: Layer {
     private var columns: UnsafeMutablePointer<Float>!
     /// The product Y (forward) or dY (backward), [outputChannels, batch · positions].
     private var product: UnsafeMutablePointer<Float>!
+    /// One block's column gradient, col2im'd into dx while it is in cache.
+    private var blockGradient: UnsafeMutablePointer<Float>!
 
     public init(_ inputChannels: Int, _ outputChannels: Int, kernel: Int, stride: Int, padding: Int,
                 height: Int, width: Int) {
@@ -36,20 +38,23 @@ public final class Conv2d: Layer {
         biasGrad = parameters.gradPointer(prefix + "bias")
     }
 
-    private var columnFloats: Int { (geometry.patchSize * geometry.positions + 15) & ~15 }
-    public func workspaceFloats(maxBatch: Int) -> Int { maxBatch * (columnFloats + outputSize) }
+    private var columnFloats: Int { geometry.patchSize * geometry.positions }
+    public func workspaceFloats(maxBatch: Int) -> Int {
+        maxBatch * (columnFloats + outputSize) + BatchLayout.samplesPerBlock * columnFloats
+    }
     public func bind(workspace: UnsafeMutablePointer<Float>, maxBatch: Int) {
         columns = workspace
         product = workspace + maxBatch * columnFloats
+        blockGradient = product + maxBatch * outputSize
     }
 
     private var layout: BatchLayout { BatchLayout(channels: outputChannels, size: geometry.positions) }
 
     public func forward(_ x: Matrix, into y: Matrix, training: Bool) {
         let batch = x.rows, g = geometry
-        im2colBatch(x.base, into: columns, batch: batch, geometry: g)
         let (k, p) = (g.patchSize, g.positions)
         BatchLayout.forEachBlock(batch) { first, count in
+            im2colBlock(x.base + first * g.imageSize, into: columns + first * k * p, count: count, geometry: g)
             BLAS.gemm(weight, Matrix(base: columns + first * k * p, rows: k, cols: count * p),
                       into: Matrix(base: product + first * outputChannels * p, rows: outputChannels, cols: count * p))
         }
@@ -69,9 +74,11 @@ public final class Conv2d: Layer {
                 BLAS.gemm(d, cols, transposeB: true, into: weightGrad, beta: 1)
                 addRowSums(d.base, into: biasGrad, rows: outputChannels, length: count * p)
             }
-            if dx != nil { BLAS.gemm(weight, transposeA: true, d, into: cols) }
+            if let dx {
+                BLAS.gemm(weight, transposeA: true, d, into: Matrix(base: blockGradient, rows: k, cols: count * p))
+                col2imBlock(blockGradient, into: dx.base + first * g.imageSize, count: count, geometry: g)
+            }
         }
-        if let dx { col2imBatch(columns, into: dx.base, batch: batch, geometry: g) }
     }
 }
 
@@ -89,7 +96,8 @@ public final class ConvTranspose2d: Layer {
     public var outputSize: Int { geometry.imageSize }
     private var weight: Matrix!, weightGrad: Matrix!
     private var bias: UnsafeMutablePointer<Float>!, biasGrad: UnsafeMutablePointer<Float>!
-    /// cols [patchSize, batch · positions]: Wᵀ · X (forward), im2col(dy) (backward).
+    /// One block's cols [patchSize, count · positions]: Wᵀ · X (forward), im2col(dy) (backward),
+    /// used while in cache.
     private var columns: UnsafeMutablePointer<Float>!
     /// X [inputChannels, batch · positions] of the last forward (dX after backward).
     private var inputs: UnsafeMutablePointer<Float>!
@@ -116,11 +124,11 @@ public final class ConvTranspose2d: Layer {
         biasGrad = parameters.gradPointer(prefix + "bias")
     }
 
-    private var columnFloats: Int { (geometry.patchSize * geometry.positions + 15) & ~15 }
-    public func workspaceFloats(maxBatch: Int) -> Int { maxBatch * (columnFloats + inputSize) }
+    private var blockColumnFloats: Int { (BatchLayout.samplesPerBlock * geometry.patchSize * geometry.positions + 15) & ~15 }
+    public func workspaceFloats(maxBatch: Int) -> Int { blockColumnFloats + maxBatch * inputSize }
     public func bind(workspace: UnsafeMutablePointer<Float>, maxBatch: Int) {
         columns = workspace
-        inputs = workspace + maxBatch * columnFloats
+        inputs = workspace + blockColumnFloats
     }
 
     private var layout: BatchLayout { BatchLayout(channels: inputChannels, size: geometry.positions) }
@@ -131,19 +139,19 @@ public final class ConvTranspose2d: Layer {
         let (k, p) = (g.patchSize, g.positions)
         BatchLayout.forEachBlock(batch) { first, count in
             BLAS.gemm(weight, transposeA: true, Matrix(base: inputs + first * inputChannels * p, rows: inputChannels, cols: count * p),
-                      into: Matrix(base: columns + first * k * p, rows: k, cols: count * p))
+                      into: Matrix(base: columns, rows: k, cols: count * p))
+            col2imBlock(columns, into: y.base + first * g.imageSize, count: count, geometry: g, bias: bias)
         }
-        col2imBatch(columns, into: y.base, batch: batch, geometry: g, bias: bias)
     }
 
     public func backward(input x: Matrix, output y: Matrix, outputGradient dy: Matrix,
                          inputGradient dx: Matrix?, parameterGradients: Bool) {
         let batch = dy.rows, g = geometry
         guard parameterGradients || dx != nil else { return }
-        im2colBatch(dy.base, into: columns, batch: batch, geometry: g)
         let (k, p) = (g.patchSize, g.positions)
         BatchLayout.forEachBlock(batch) { first, count in
-            let cols = Matrix(base: columns + first * k * p, rows: k, cols: count * p)
+            im2colBlock(dy.base + first * g.imageSize, into: columns, count: count, geometry: g)
+            let cols = Matrix(base: columns, rows: k, cols: count * p)
             let xs = Matrix(base: inputs + first * inputChannels * p, rows: inputChannels, cols: count * p)
             if parameterGradients { BLAS.gemm(xs, cols, transposeB: true, into: weightGrad, beta: 1) }
             if dx != nil { BLAS.gemm(weight, cols, into: xs) }
@@ -158,8 +166,8 @@ public final class ConvTranspose2d: Layer {
     }
 }
 
-/// im2col of every sample of a batch into its block's columns (`BatchLayout`), on both cores.
-func im2colBatch(_ images: UnsafePointer<Float>, into columns: UnsafeMutablePointer<Float>, batch: Int,
+/// im2col of the `count` samples of one block into its columns (`BatchLayout`), on both cores.
+func im2colBlock(_ images: UnsafePointer<Float>, into columns: UnsafeMutablePointer<Float>, count batch: Int,
                  geometry g: ConvolutionGeometry) {
     let p = DisjointPointers(UnsafeMutablePointer(mutating: images), columns)
     forEachSampleRange(batch, floatsPerSample: g.patchSize * g.positions) { range in
@@ -170,8 +178,9 @@ func im2colBatch(_ images: UnsafePointer<Float>, into columns: UnsafeMutablePoin
     }
 }
 
-/// images = col2im of each sample's columns (`BatchLayout`), plus bias[c] when given, on both cores.
-func col2imBatch(_ columns: UnsafePointer<Float>, into images: UnsafeMutablePointer<Float>, batch: Int,
+/// The `count` images of one block = col2im of their columns (`BatchLayout`), plus bias[c] when
+/// given, on both cores.
+func col2imBlock(_ columns: UnsafePointer<Float>, into images: UnsafeMutablePointer<Float>, count batch: Int,
                  geometry g: ConvolutionGeometry, bias: UnsafeMutablePointer<Float>? = nil) {
     let p = DisjointPointers(UnsafeMutablePointer(mutating: columns), images)
     let b0 = OptionalBias(bias)
