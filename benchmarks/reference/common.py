@@ -86,8 +86,8 @@ class Batcher:
         return self.images[idx]
 
 
-def parse_args(impl):
-    p = argparse.ArgumentParser(description=f"Reference MLP GAN on MNIST ({impl}): steps/s of the training step.")
+def parse_args(impl, model="MLP GAN"):
+    p = argparse.ArgumentParser(description=f"Reference {model} on MNIST ({impl}): steps/s of the training step.")
     p.add_argument("--batch-size", type=int, default=64)
     p.add_argument("--seconds", type=float, default=5.0, help="timed seconds (after warm-up)")
     p.add_argument("--warmup-seconds", type=float, default=2.0, help="untimed seconds first (compile excluded too)")
@@ -101,10 +101,10 @@ def parse_args(impl):
     return p.parse_args()
 
 
-def run(impl, make_trainer, info=None):
+def run(impl, make_trainer, info=None, flops=flops_per_step, model="MLP GAN"):
     """make_trainer(batch, seed) -> step(real_batch_f32) -> metrics (d_loss, g_loss, d_real, d_fake)
-    as Python floats (forces the step to finish)."""
-    args = parse_args(impl)
+    as Python floats (forces the step to finish). `flops(batch)`: the FLOPs of one step."""
+    args = parse_args(impl, model)
     images = load_mnist_uint8(args.data)
     if args.check:
         return check(impl, make_trainer, images, args)
@@ -138,7 +138,7 @@ def run(impl, make_trainer, info=None):
         "impl": impl, "batch": b, "steps_per_sec": round(rate, 3),
         "d_loss": round(d_loss, 5), "g_loss": round(g_loss, 5),
         "d_real": round(d_real, 5), "d_fake": round(d_fake, 5),
-        "gflops": round(rate * flops_per_step(b) / 1e9, 2),
+        "gflops": round(rate * flops(b) / 1e9, 2),
         "steps": steps, "seconds": round(elapsed, 3), "first_call_s": round(first_call, 3),
     }
     if info:
