@@ -52,8 +52,8 @@ enum KernelBench {
     }
 
     /// G's last layer (1024 → 784) at B = 64, on the core team: its three products through
-    /// OpenBLAS with W [out, in], and through the panel kernels with W in panels; then its whole
-    /// backward with the fused Adam update in both layouts.
+    /// OpenBLAS with W [out, in], and through the panel kernels with W in panels (and the 512 → 1024
+    /// layer's weight gradient); then its whole backward with the fused Adam update in both layouts.
     private static func layerProducts(_ t: Double, _ rng: inout RandomGenerator) -> [(String, Double)] {
         let arena = FloatArena(capacity: FloatArena.capacity(for: [(64, 784), (64, 1024), (784, 1024), (784, 1024),
                                                                    (784, 1024), (64, 1024), (2, 784 * 32)]))
@@ -72,6 +72,14 @@ enum KernelBench {
         time("forward y = x·Wᵀ, panels (ms)") { PanelProducts.forward(x, panels: panels.base, into: y) }
         time("weight gradient δᵀ·x, OpenBLAS (ms)") { BLAS.gemm(delta, transposeA: true, x, into: dW) }
         time("weight gradient δᵀ·x, panels (ms)") { PanelProducts.weightGradient(delta, x, into: dW.base, accumulate: false) }
+        // G's 512 → 1024 layer: δ's rows are 4 KB apart, the stride at which its panels are copied first.
+        let wideArena = FloatArena(capacity: FloatArena.capacity(for: [(64, 1024), (64, 512), (1024, 512)]))
+        let wideDelta = wideArena.matrix(rows: 64, cols: 1024), narrowX = wideArena.matrix(rows: 64, cols: 512)
+        let wideGradient = wideArena.matrix(rows: 1024, cols: 512)
+        for m in [wideDelta, narrowX] { rng.fillUniform(m.buffer, -1, 1) }
+        time("weight gradient δᵀ·x, 1024×512 (δ's rows 4 KB), panels (ms)") {
+            PanelProducts.weightGradient(wideDelta, narrowX, into: wideGradient.base, accumulate: false)
+        }
         time("input gradient δ·W, OpenBLAS (ms)") { BLAS.gemm(delta, w, into: below) }
         time("input gradient δ·W, panels (ms)") {
             PanelProducts.inputGradient(delta, panels: panels.base, into: below, scratch: scratch.base)

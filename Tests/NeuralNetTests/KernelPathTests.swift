@@ -32,7 +32,7 @@ final class KernelPathTests: NeuralNetTestCase {
         try onPath(path) {
             var rng = RandomGenerator(seed: seed)
             var results: [[Float]] = []
-            for (rows, inputs, outputs) in [(1, 1, 16), (7, 33, 48), (13, 100, 64), (64, 784, 80), (130, 256, 512)] {
+            for (rows, inputs, outputs) in [(1, 1, 16), (7, 33, 48), (13, 100, 64), (64, 784, 80), (130, 256, 512), (70, 50, 1024)] {
                 let x = randomMatrix(rows, inputs, &rng), w = randomMatrix(outputs, inputs, &rng)
                 let d = randomMatrix(rows, outputs, &rng), bias = randomMatrix(1, outputs, &rng)
                 let panels = matrix(outputs, inputs)

@@ -73,7 +73,9 @@ final class PanelProductsTests: NeuralNetTestCase {
     func testWeightGradientMatchesBLASAndAccumulates() throws {
         try onEveryPanelPath {
             var rng = RandomGenerator(seed: 4)
-            for (rows, inputs, outputs) in [(1, 1, 16), (3, 13, 48), (64, 100, 256), (128, 784, 80), (600, 30, 32)] {   // > 512 rows: unpacked
+            // 1024 outputs: D's panels copied first (at 130 rows 6 panels a pass, at 512 two); > 512 rows: unpacked.
+            for (rows, inputs, outputs) in [(1, 1, 16), (3, 13, 48), (64, 100, 256), (128, 784, 80), (130, 30, 1024),
+                                            (512, 7, 1024), (600, 30, 32)] {
                 let d = randomMatrix(rows, outputs, &rng), x = randomMatrix(rows, inputs, &rng)
                 let expected = matrix(outputs, inputs), got = matrix(outputs, inputs), unpacked = matrix(outputs, inputs)
                 BLAS.gemm(d, transposeA: true, x, into: expected)
@@ -96,6 +98,33 @@ final class PanelProductsTests: NeuralNetTestCase {
             PanelProducts.weightGradient(d, x, into: whole.base, accumulate: false)
             PanelProducts.weightGradient(d.base, 80, x.base, rows: 9, inputs: 30, panels: 2 ..< 5, into: tile.base, accumulate: false)
             XCTAssertEqual(tile.toArray(), Array(whole.toArray()[(2 * 16 * 30) ..< (5 * 16 * 30)]))
+            // D 1024 wide (its panels copied first): 200 rows make passes of 4 panels, so 9 panels
+            // from the fourth on are passes of 4, 4 and 1.
+            let wide = randomMatrix(200, 1024, &rng), x2 = randomMatrix(200, 30, &rng)
+            let wholeWide = matrix(1024, 30), tileWide = matrix(9 * 16, 30)
+            PanelProducts.weightGradient(wide, x2, into: wholeWide.base, accumulate: false)
+            PanelProducts.weightGradient(wide.base, 1024, x2.base, rows: 200, inputs: 30, panels: 3 ..< 12,
+                                         into: tileWide.base, accumulate: false)
+            XCTAssertEqual(tileWide.toArray(), Array(wholeWide.toArray()[(3 * 16 * 30) ..< (12 * 16 * 30)]))
+        }
+    }
+
+    /// D's panels copied first (rows a multiple of 1024 floats) or read in place (any other
+    /// stride): only where the operands come from differs, so the gradients are the same bits.
+    func testCopiedDeltaPanelsGiveTheSameBits() throws {
+        try onEveryPanelPath {
+            var rng = RandomGenerator(seed: 6)
+            for rows in [1, 64, 200] {
+                let d = randomMatrix(rows, 1024, &rng), x = randomMatrix(rows, 40, &rng)
+                let strided = matrix(rows, 1040)   // the same D, rows 1040 floats apart: not copied
+                for r in 0 ..< rows { for c in 0 ..< 1024 { strided.base[r * 1040 + c] = d.base[r * 1024 + c] } }
+                let copied = matrix(1024, 40), inPlace = matrix(1024, 40)
+                PanelProducts.weightGradient(d.base, 1024, x.base, rows: rows, inputs: 40, panels: 0 ..< 64,
+                                             into: copied.base, accumulate: false)
+                PanelProducts.weightGradient(strided.base, 1040, x.base, rows: rows, inputs: 40, panels: 0 ..< 64,
+                                             into: inPlace.base, accumulate: false)
+                XCTAssertEqual(copied.toArray(), inPlace.toArray(), "\(rows) rows")
+            }
         }
     }
 
