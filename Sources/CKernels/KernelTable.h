@@ -24,9 +24,9 @@ typedef struct {
     void (*sum_rows)(const float *m, long ldm, long rows, long cols, float *out, int accumulate);
     void (*unit_range_from_bytes)(const uint8_t *src, float *dst, long count);
     void (*im2col)(const float *image, long channels, long height, long width, long kernel, long stride,
-                   long padding, float *cols, long ld);
+                   long padding, float *cols, long ld, float *scratch);
     void (*col2im_add)(const float *cols, long ld, long channels, long height, long width, long kernel,
-                       long stride, long padding, float *image);
+                       long stride, long padding, float *image, float *scratch);
 } gk_table;
 
 /// The table in use (never null).
@@ -44,8 +44,9 @@ extern const gk_table *gk_active;
     void ew_tanh_backward_##S(const float *, long, float *, long, long, long);                          \
     void ew_sum_rows_##S(const float *, long, long, long, float *, int);                                \
     void ew_unit_range_from_bytes_##S(const uint8_t *, float *, long);                                \
-    void cv_im2col_##S(const float *, long, long, long, long, long, long, float *, long);               \
-    void cv_col2im_add_##S(const float *, long, long, long, long, long, long, long, float *);
+    void cv_im2col_##S(const float *, long, long, long, long, long, long, float *, long, float *);      \
+    void cv_col2im_add_##S(const float *, long, long, long, long, long, long, long, float *, float *);  \
+    long cv_scratch_floats_##S(long, long, long, long, long);
 GK_DECLARE_PATH(portable)
 #if defined(__x86_64__) && !defined(GANTOP_PORTABLE_KERNELS)
 #define GK_HAS_X86_PATHS 1

@@ -18,6 +18,8 @@ public final class Conv2d: Layer {
     private var product: UnsafeMutablePointer<Float>!
     /// One block's column gradient, col2im'd into dx while it is in cache.
     private var blockGradient: UnsafeMutablePointer<Float>!
+    /// Each thread's phase planes for im2col / col2im.
+    private var planes: UnsafeMutablePointer<Float>!
 
     public init(_ inputChannels: Int, _ outputChannels: Int, kernel: Int, stride: Int, padding: Int,
                 height: Int, width: Int) {
@@ -40,12 +42,13 @@ public final class Conv2d: Layer {
 
     private var columnFloats: Int { geometry.patchSize * geometry.positions }
     public func workspaceFloats(maxBatch: Int) -> Int {
-        maxBatch * (columnFloats + outputSize) + BatchLayout.samplesPerBlock * columnFloats
+        maxBatch * (columnFloats + outputSize) + BatchLayout.samplesPerBlock * columnFloats + blockScratchFloats(geometry)
     }
     public func bind(workspace: UnsafeMutablePointer<Float>, maxBatch: Int) {
         columns = workspace
         product = workspace + maxBatch * columnFloats
         blockGradient = product + maxBatch * outputSize
+        planes = blockGradient + BatchLayout.samplesPerBlock * columnFloats
     }
 
     private var layout: BatchLayout { BatchLayout(channels: outputChannels, size: geometry.positions) }
@@ -54,7 +57,7 @@ public final class Conv2d: Layer {
         let batch = x.rows, g = geometry
         let (k, p) = (g.patchSize, g.positions)
         BatchLayout.forEachBlock(batch) { first, count in
-            im2colBlock(x.base + first * g.imageSize, into: columns + first * k * p, count: count, geometry: g)
+            im2colBlock(x.base + first * g.imageSize, into: columns + first * k * p, count: count, geometry: g, scratch: planes)
             BLAS.gemm(weight, Matrix(base: columns + first * k * p, rows: k, cols: count * p),
                       into: Matrix(base: product + first * outputChannels * p, rows: outputChannels, cols: count * p))
         }
@@ -76,7 +79,7 @@ public final class Conv2d: Layer {
             }
             if let dx {
                 BLAS.gemm(weight, transposeA: true, d, into: Matrix(base: blockGradient, rows: k, cols: count * p))
-                col2imBlock(blockGradient, into: dx.base + first * g.imageSize, count: count, geometry: g)
+                col2imBlock(blockGradient, into: dx.base + first * g.imageSize, count: count, geometry: g, scratch: planes)
             }
         }
     }
@@ -101,6 +104,8 @@ public final class ConvTranspose2d: Layer {
     private var columns: UnsafeMutablePointer<Float>!
     /// X [inputChannels, batch · positions] of the last forward (dX after backward).
     private var inputs: UnsafeMutablePointer<Float>!
+    /// Each thread's phase planes for im2col / col2im.
+    private var planes: UnsafeMutablePointer<Float>!
 
     public init(_ inputChannels: Int, _ outputChannels: Int, kernel: Int, stride: Int, padding: Int,
                 height: Int, width: Int) {
@@ -125,10 +130,11 @@ public final class ConvTranspose2d: Layer {
     }
 
     private var blockColumnFloats: Int { (BatchLayout.samplesPerBlock * geometry.patchSize * geometry.positions + 15) & ~15 }
-    public func workspaceFloats(maxBatch: Int) -> Int { blockColumnFloats + maxBatch * inputSize }
+    public func workspaceFloats(maxBatch: Int) -> Int { blockColumnFloats + maxBatch * inputSize + blockScratchFloats(geometry) }
     public func bind(workspace: UnsafeMutablePointer<Float>, maxBatch: Int) {
         columns = workspace
         inputs = workspace + blockColumnFloats
+        planes = inputs + maxBatch * inputSize
     }
 
     private var layout: BatchLayout { BatchLayout(channels: inputChannels, size: geometry.positions) }
@@ -140,7 +146,7 @@ public final class ConvTranspose2d: Layer {
         BatchLayout.forEachBlock(batch) { first, count in
             BLAS.gemm(weight, transposeA: true, Matrix(base: inputs + first * inputChannels * p, rows: inputChannels, cols: count * p),
                       into: Matrix(base: columns, rows: k, cols: count * p))
-            col2imBlock(columns, into: y.base + first * g.imageSize, count: count, geometry: g, bias: bias)
+            col2imBlock(columns, into: y.base + first * g.imageSize, count: count, geometry: g, scratch: planes, bias: bias)
         }
     }
 
@@ -150,7 +156,7 @@ public final class ConvTranspose2d: Layer {
         guard parameterGradients || dx != nil else { return }
         let (k, p) = (g.patchSize, g.positions)
         BatchLayout.forEachBlock(batch) { first, count in
-            im2colBlock(dy.base + first * g.imageSize, into: columns, count: count, geometry: g)
+            im2colBlock(dy.base + first * g.imageSize, into: columns, count: count, geometry: g, scratch: planes)
             let cols = Matrix(base: columns, rows: k, cols: count * p)
             let xs = Matrix(base: inputs + first * inputChannels * p, rows: inputChannels, cols: count * p)
             if parameterGradients { BLAS.gemm(xs, cols, transposeB: true, into: weightGrad, beta: 1) }
@@ -166,14 +172,19 @@ public final class ConvTranspose2d: Layer {
     }
 }
 
+/// Floats of per-thread scratch `im2colBlock` and `col2imBlock` need (two threads).
+func blockScratchFloats(_ g: ConvolutionGeometry) -> Int { 2 * ((g.scratchFloats + 15) & ~15) }
+
 /// im2col of the `count` samples of one block into its columns (`BatchLayout`), on both cores.
 func im2colBlock(_ images: UnsafePointer<Float>, into columns: UnsafeMutablePointer<Float>, count batch: Int,
-                 geometry g: ConvolutionGeometry) {
-    let p = DisjointPointers(UnsafeMutablePointer(mutating: images), columns)
-    forEachSampleRange(batch, floatsPerSample: g.patchSize * g.positions) { range in
+                 geometry g: ConvolutionGeometry, scratch: UnsafeMutablePointer<Float>) {
+    let p = DisjointPointers(UnsafeMutablePointer(mutating: images), columns, scratch)
+    let perThread = blockScratchFloats(g) / 2
+    forEachSampleRange(batch, floatsPerSample: g.patchSize * g.positions) { range, worker in
         for b in range {
             let (offset, ld) = BatchLayout.place(b, batch: batch, floatsPerSample: g.patchSize * g.positions, size: g.positions)
-            g.im2col(p.pointers[0] + b * g.imageSize, into: p.pointers[1] + offset, rowStride: ld)
+            g.im2col(p.pointers[0] + b * g.imageSize, into: p.pointers[1] + offset, rowStride: ld,
+                     scratch: p.pointers[2] + worker * perThread)
         }
     }
 }
@@ -181,15 +192,16 @@ func im2colBlock(_ images: UnsafePointer<Float>, into columns: UnsafeMutablePoin
 /// The `count` images of one block = col2im of their columns (`BatchLayout`), plus bias[c] when
 /// given, on both cores.
 func col2imBlock(_ columns: UnsafePointer<Float>, into images: UnsafeMutablePointer<Float>, count batch: Int,
-                 geometry g: ConvolutionGeometry, bias: UnsafeMutablePointer<Float>? = nil) {
-    let p = DisjointPointers(UnsafeMutablePointer(mutating: columns), images)
+                 geometry g: ConvolutionGeometry, scratch: UnsafeMutablePointer<Float>, bias: UnsafeMutablePointer<Float>? = nil) {
+    let p = DisjointPointers(UnsafeMutablePointer(mutating: columns), images, scratch)
     let b0 = OptionalBias(bias)
-    forEachSampleRange(batch, floatsPerSample: g.patchSize * g.positions) { range in
+    let perThread = blockScratchFloats(g) / 2
+    forEachSampleRange(batch, floatsPerSample: g.patchSize * g.positions) { range, worker in
         for b in range {
             let (offset, ld) = BatchLayout.place(b, batch: batch, floatsPerSample: g.patchSize * g.positions, size: g.positions)
             let image = p.pointers[1] + b * g.imageSize
             image.update(repeating: 0, count: g.imageSize)
-            g.col2imAdding(p.pointers[0] + offset, into: image, rowStride: ld)
+            g.col2imAdding(p.pointers[0] + offset, into: image, rowStride: ld, scratch: p.pointers[2] + worker * perThread)
             if let bias = b0.pointer { addChannelBias(image, UnsafeMutablePointer(mutating: bias), channels: g.channels, size: g.height * g.width) }
         }
     }

@@ -21,16 +21,20 @@ public struct ConvolutionGeometry: Sendable, Equatable {
         (self.kernel, self.stride, self.padding) = (kernel, stride, padding)
     }
 
+    /// Floats of scratch that `im2col` and `col2imAdding` need (the image's phase planes).
+    public var scratchFloats: Int { cv_scratch_floats(channels, height, width, stride, padding) }
+
     /// cols[row · rowStride + position] from image [channels, height, width]; padding reads as 0.
-    /// (C, `CKernels/ConvolutionBody.h`: the rows are short, 7–14 floats, and the same loops in
-    /// Swift ran at 1.4 ns a float.)
-    public func im2col(_ image: UnsafePointer<Float>, into cols: UnsafeMutablePointer<Float>, rowStride: Int? = nil) {
-        cv_im2col(image, channels, height, width, kernel, stride, padding, cols, rowStride ?? positions)
+    /// (C, `CKernels/ConvolutionBody.h`.) `scratch`: `scratchFloats` of the caller's own.
+    public func im2col(_ image: UnsafePointer<Float>, into cols: UnsafeMutablePointer<Float>, rowStride: Int? = nil,
+                       scratch: UnsafeMutablePointer<Float>) {
+        cv_im2col(image, channels, height, width, kernel, stride, padding, cols, rowStride ?? positions, scratch)
     }
 
     /// image += col2im(cols): each column entry added back to the pixel it was read from.
-    public func col2imAdding(_ cols: UnsafePointer<Float>, into image: UnsafeMutablePointer<Float>, rowStride: Int? = nil) {
-        cv_col2im_add(cols, rowStride ?? positions, channels, height, width, kernel, stride, padding, image)
+    public func col2imAdding(_ cols: UnsafePointer<Float>, into image: UnsafeMutablePointer<Float>, rowStride: Int? = nil,
+                             scratch: UnsafeMutablePointer<Float>) {
+        cv_col2im_add(cols, rowStride ?? positions, channels, height, width, kernel, stride, padding, image, scratch)
     }
 }
 
@@ -66,7 +70,7 @@ struct BatchLayout {
     func toChannelMajor(_ samples: UnsafePointer<Float>, _ channelMajor: UnsafeMutablePointer<Float>, batch: Int) {
         let p = DisjointPointers(UnsafeMutablePointer(mutating: samples), channelMajor)
         let (channels, size) = (channels, size)
-        forEachSampleRange(batch, floatsPerSample: channels * size) { range in
+        forEachSampleRange(batch, floatsPerSample: channels * size) { range, _ in
             let (src, dst) = (p.pointers[0], p.pointers[1])
             for b in range {
                 let (offset, ld) = Self.place(b, batch: batch, floatsPerSample: channels * size, size: size)
@@ -81,7 +85,7 @@ struct BatchLayout {
         let p = DisjointPointers(UnsafeMutablePointer(mutating: channelMajor), samples)
         let b0 = OptionalBias(bias)
         let (channels, size) = (channels, size)
-        forEachSampleRange(batch, floatsPerSample: channels * size) { range in
+        forEachSampleRange(batch, floatsPerSample: channels * size) { range, _ in
             let (src, dst) = (p.pointers[0], p.pointers[1])
             for b in range {
                 let (offset, ld) = Self.place(b, batch: batch, floatsPerSample: channels * size, size: size)
@@ -105,14 +109,15 @@ struct OptionalBias: @unchecked Sendable {
     init(_ pointer: UnsafePointer<Float>?) { self.pointer = pointer }
 }
 
-/// Calls `body` with ranges of samples that together cover `0 ..< batch`: two halves on the two
-/// cores when the pass is long enough to be worth a team job (`ParallelLoop.parts`), else one.
-func forEachSampleRange(_ batch: Int, floatsPerSample: Int, _ body: (Range<Int>) -> Void) {
+/// Calls `body(samples, worker)` with ranges of samples that together cover `0 ..< batch`: two
+/// halves on the two cores when the pass is long enough to be worth a team job
+/// (`ParallelLoop.parts`), else one; `worker` (0 or 1) names the thread, for scratch of its own.
+func forEachSampleRange(_ batch: Int, floatsPerSample: Int, _ body: (Range<Int>, Int) -> Void) {
     let parts = batch >= 2 ? ParallelLoop.parts(for: batch * floatsPerSample) : 1
     let half = (batch + parts - 1) / parts
-    ParallelLoop.run(parts) { part in
+    ParallelLoop.runWithWorker(parts) { part, worker in
         let start = part * half
-        if start < batch { body(start ..< min(batch, start + half)) }
+        if start < batch { body(start ..< min(batch, start + half), worker) }
     }
 }
 
