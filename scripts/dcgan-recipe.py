@@ -1,0 +1,214 @@
+#!/usr/bin/env python3
+"""Screens DCGAN recipes in PyTorch (CPU) with gantop's quality meter (scripts/quality_meter.py).
+
+A tool for choosing gantop's default DCGAN recipe, not part of the product. It trains the
+reference DCGAN of issue #19 exactly as gantop's DCGANTrainer does (Sources/Layers/DCGAN.swift:
+N(0, 0.02) init, z ~ U(-1, 1)^100, the three-phase step with D on the real and the fake batch as
+separate BatchNorm batches and D's loss the mean over the 2B rows, G through the updated D in
+training mode, non-saturating loss), with one knob at a time changed, and at chosen steps scores
+10,000 fresh samples of several *sampling* variants at once (they do not change training):
+
+  raw-batch    G's weights, BatchNorm on the statistics of each sampling batch of 64 (train mode)
+  raw-running  G's weights, BatchNorm on its running statistics (eval mode)
+  raw-recomp   G's weights, BatchNorm statistics recomputed over 2,048 fresh latents, then eval
+  ema-batch    G's weight average (gantop's warm-up: d = min(DECAY, (1+t)/(10+t))), batch stats
+  ema-running  the average, eval mode on its running statistics (averaged like the weights)
+  ema-recomp   the average, statistics recomputed for it, then eval
+
+One JSON line per (step, variant) goes to --log: recipe, seed, step, variant, score, classes,
+histogram, confidence, FD, training wall time so far.
+
+    nice -n 10 benchmarks/reference/.venv/bin/python scripts/dcgan-recipe.py --seed 1 \
+        --steps 5000 --eval-at 1000,2000,5000 --name reference --log runs/q/reference.jsonl
+    ... --name ls09 --real-label 0.9     (or --lr-d, --lr-g, --beta1, --d-steps, --d-channels,
+                                          --d-norm separate|mixed|none, --lr-anneal, --batch)
+"""
+
+import argparse
+import copy
+import json
+import os
+import sys
+import time
+
+import numpy as np
+import torch
+import torch.nn as nn
+import torch.nn.functional as F
+
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+import quality_meter  # noqa: E402
+
+ROOT = os.path.join(os.path.dirname(os.path.abspath(__file__)), "..")
+TRAIN_IMAGES = os.path.join(ROOT, "assets", "mnist", "train-images-idx3-ubyte.gz")
+LATENT = 100
+
+
+def generator(width=64):
+    return nn.Sequential(
+        nn.Linear(LATENT, 2 * width * 49), nn.BatchNorm1d(2 * width * 49), nn.ReLU(), nn.Unflatten(1, (2 * width, 7, 7)),
+        nn.ConvTranspose2d(2 * width, width, 4, 2, 1), nn.BatchNorm2d(width), nn.ReLU(),
+        nn.ConvTranspose2d(width, 1, 4, 2, 1), nn.Tanh())
+
+
+def discriminator(width=64, norm=True):
+    return nn.Sequential(
+        nn.Conv2d(1, width, 4, 2, 1), nn.LeakyReLU(0.2),
+        nn.Conv2d(width, 2 * width, 4, 2, 1), nn.BatchNorm2d(2 * width) if norm else nn.Identity(), nn.LeakyReLU(0.2),
+        nn.Flatten(), nn.Linear(2 * width * 49, 1))
+
+
+def initialise(net):
+    """DCGAN.initialise: conv, transposed-conv and linear weights N(0, 0.02), biases 0; BN γ N(1, 0.02), β 0."""
+    for m in net.modules():
+        if isinstance(m, (nn.Conv2d, nn.ConvTranspose2d, nn.Linear)):
+            nn.init.normal_(m.weight, 0, 0.02)
+            nn.init.zeros_(m.bias)
+        elif isinstance(m, (nn.BatchNorm1d, nn.BatchNorm2d)):
+            nn.init.normal_(m.weight, 1, 0.02)
+            nn.init.zeros_(m.bias)
+
+
+class Average:
+    """gantop's G weight average: avg <- d avg + (1-d) G after every G update, d = min(decay, (1+t)/(10+t)).
+    BatchNorm buffers are averaged the same way (used only by the running-statistics variant)."""
+
+    def __init__(self, net, decay):
+        self.net = copy.deepcopy(net)
+        self.decay = decay
+        self.updates = 0
+
+    @torch.no_grad()
+    def update(self, net):
+        d = min(self.decay, (1 + self.updates) / (10 + self.updates))
+        self.updates += 1
+        for a, p in zip(self.net.state_dict().values(), net.state_dict().values()):
+            if a.dtype.is_floating_point:
+                a.mul_(d).add_(p, alpha=1 - d)
+            else:
+                a.copy_(p)
+
+
+@torch.no_grad()
+def samples(net, mode, count, gen, chunk=64):
+    """`count` images (count, 784) from `net` with BatchNorm in `mode`: batch | running | recompute."""
+    net = copy.deepcopy(net)
+    if mode == "recompute":
+        for m in net.modules():
+            if isinstance(m, nn.modules.batchnorm._BatchNorm):
+                m.reset_running_stats()
+                m.momentum = None  # a cumulative average over the batches below
+        net.train()
+        for _ in range(2048 // chunk):
+            net(torch.rand(chunk, LATENT, generator=gen) * 2 - 1)
+    net.train(mode == "batch")
+    out = [net(torch.rand(min(chunk, count - s), LATENT, generator=gen) * 2 - 1) for s in range(0, count, chunk)]
+    return torch.cat(out).reshape(count, 784).numpy()
+
+
+def main():
+    ap = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    ap.add_argument("--name", required=True, help="the recipe's name in the log")
+    ap.add_argument("--seed", type=int, default=1)
+    ap.add_argument("--steps", type=int, default=5000)
+    ap.add_argument("--eval-at", default="1000,2000,5000", help="steps to score at (comma-separated)")
+    ap.add_argument("--samples", type=int, default=10000)
+    ap.add_argument("--batch", type=int, default=64)
+    ap.add_argument("--lr-d", type=float, default=2e-4)
+    ap.add_argument("--lr-g", type=float, default=2e-4)
+    ap.add_argument("--beta1", type=float, default=0.5)
+    ap.add_argument("--real-label", type=float, default=1.0, help="D's target on real images (0.9: one-sided smoothing)")
+    ap.add_argument("--d-steps", type=int, default=1, help="D updates per G update")
+    ap.add_argument("--d-channels", type=int, default=64, help="D's first conv width (the second is twice)")
+    ap.add_argument("--g-channels", type=int, default=64, help="G's last hidden width (the first is twice)")
+    ap.add_argument("--lr-anneal", default="none", help="START:END:FACTOR: both rates fall linearly from x1 at START to xFACTOR at END (gantop's --lr-anneal)")
+    ap.add_argument("--d-norm", choices=["separate", "mixed", "none"], default="separate",
+                    help="D's BatchNorm: separate real and fake batches (the spec), one batch of both (phase 2), or no BatchNorm in D")
+    ap.add_argument("--save-grids", help="directory for 100 samples (.npy) of each variant at each mark")
+    ap.add_argument("--ema", type=float, default=0.999, help="cap of G's weight average decay")
+    ap.add_argument("--variants", default="raw-batch,raw-running,ema-running,ema-recomp")
+    ap.add_argument("--log", required=True, help="JSON lines are appended here")
+    ap.add_argument("--threads", type=int, default=1)
+    args = ap.parse_args()
+
+    torch.set_num_threads(args.threads)
+    torch.manual_seed(args.seed)
+    rng = np.random.default_rng(args.seed)
+    data = torch.from_numpy(quality_meter.load_idx_images(TRAIN_IMAGES).reshape(-1, 1, 28, 28))
+    G, D = generator(args.g_channels), discriminator(args.d_channels, args.d_norm != "none")
+    initialise(G)
+    initialise(D)
+    opt_g = torch.optim.Adam(G.parameters(), lr=args.lr_g, betas=(args.beta1, 0.999), eps=1e-8)
+    opt_d = torch.optim.Adam(D.parameters(), lr=args.lr_d, betas=(args.beta1, 0.999), eps=1e-8)
+    average = Average(G, args.ema)
+    meter = quality_meter.Meter()
+    marks = sorted(int(s) for s in args.eval_at.split(",") if s)
+    variants = args.variants.split(",")
+    recipe = {k: v for k, v in vars(args).items() if k not in ("log", "eval_at", "variants", "threads", "samples", "steps")}
+
+    order, pos = rng.permutation(len(data)), 0
+    B = args.batch
+    ones, smooth, zeros = torch.ones(B, 1), torch.full((B, 1), args.real_label), torch.zeros(B, 1)
+    trained = 0.0
+    anneal = None if args.lr_anneal == "none" else [float(x) for x in args.lr_anneal.split(":")]
+    for step in range(1, args.steps + 1):
+        t0 = time.perf_counter()
+        if anneal:
+            start, end, factor = anneal
+            scale = 1 if step <= start else factor if step >= end else 1 + (factor - 1) * (step - start) / (end - start)
+            for opt, lr in ((opt_d, args.lr_d), (opt_g, args.lr_g)):
+                for group in opt.param_groups:
+                    group["lr"] = lr * scale
+        for _ in range(args.d_steps):
+            if pos + B > len(order):
+                order, pos = rng.permutation(len(data)), 0
+            real = data[order[pos:pos + B]]
+            pos += B
+            fake = G(torch.rand(B, LATENT) * 2 - 1)                      # (1)
+            opt_d.zero_grad(set_to_none=True)                          # (2) two BatchNorm batches
+            if args.d_norm == "mixed":
+                logits = D(torch.cat([real, fake.detach()]))
+                d_loss = 0.5 * (F.binary_cross_entropy_with_logits(logits[:B], smooth)
+                                + F.binary_cross_entropy_with_logits(logits[B:], zeros))
+            else:
+                d_loss = 0.5 * (F.binary_cross_entropy_with_logits(D(real), smooth)
+                                + F.binary_cross_entropy_with_logits(D(fake.detach()), zeros))
+            d_loss.backward()
+            opt_d.step()
+        opt_g.zero_grad(set_to_none=True)                              # (3) through the updated D
+        for p in D.parameters():
+            p.requires_grad_(False)
+        g_loss = F.binary_cross_entropy_with_logits(D(fake), ones)
+        g_loss.backward()
+        for p in D.parameters():
+            p.requires_grad_(True)
+        opt_g.step()
+        average.update(G)
+        trained += time.perf_counter() - t0
+        if step % 500 == 0:
+            print(f"{args.name} seed {args.seed} step {step} d_loss {d_loss.item():.3f} g_loss {g_loss.item():.3f} "
+                  f"({trained:.0f} s)", flush=True)
+        if not (np.isfinite(d_loss.item()) and np.isfinite(g_loss.item())):
+            print(f"{args.name} seed {args.seed}: non-finite loss at step {step}", file=sys.stderr)
+            return 1
+        if step in marks:
+            gen = torch.Generator().manual_seed(1000 + args.seed)
+            with open(args.log, "a") as log:
+                for v in variants:
+                    which, mode = v.split("-")
+                    net = G if which == "raw" else average.net
+                    images = samples(net, {"recomp": "recompute"}.get(mode, mode), args.samples, gen)
+                    m = meter.measure(images)
+                    if args.save_grids:
+                        os.makedirs(args.save_grids, exist_ok=True)
+                        np.save(os.path.join(args.save_grids, f"{args.name}-seed{args.seed}-step{step}-{v}.npy"), images[:100])
+                    line = dict(recipe=args.name, seed=args.seed, step=step, variant=v, train_seconds=round(trained, 1),
+                                d_loss=round(d_loss.item(), 4), g_loss=round(g_loss.item(), 4), **m, options=recipe)
+                    log.write(json.dumps(line) + "\n")
+                    print(f"{args.name} seed {args.seed} step {step} {v:<12} score {m['score']:.2f} "
+                          f"classes {m['classes']} FD {m['fd']:.1f} ({trained:.0f} s)", flush=True)
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
