@@ -3,15 +3,15 @@
 #include <stdlib.h>
 #include <string.h>
 
-#define GK_TABLE(S)                                                                       \
-    {gk_tiles_##S, gk_transpose16_##S, gk_adam_##S, ew_bias_tanh_##S, ew_bias_leaky_relu_##S, \
+#define GK_TABLE(S, TILE_ROWS)                                                            \
+    {gk_tiles_##S, gk_transpose16_##S, TILE_ROWS, gk_adam_##S, ew_bias_tanh_##S, ew_bias_leaky_relu_##S, \
      ew_leaky_relu_backward_##S, ew_tanh_backward_##S, ew_sum_rows_##S, ew_unit_range_from_bytes_##S, \
      cv_im2col_##S, cv_col2im_add_##S}
 
-static const gk_table portable_table = GK_TABLE(portable);
+static const gk_table portable_table = GK_TABLE(portable, GK_TILE_ROWS_PORTABLE);
 #if GK_HAS_X86_PATHS
-static const gk_table avx2_table = GK_TABLE(avx2);
-static const gk_table avx512_table = GK_TABLE(avx512);
+static const gk_table avx2_table = GK_TABLE(avx2, GK_TILE_ROWS_AVX2);
+static const gk_table avx512_table = GK_TABLE(avx512, GK_TILE_ROWS_AVX512);
 #endif
 
 const gk_table *gk_active = &portable_table;

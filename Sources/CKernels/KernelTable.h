@@ -12,9 +12,19 @@ typedef void (*gk_tiles_fn)(long rows, int width, const float *a, long sa, long 
 /// 16 rows of 16 floats (stride ss) written transposed (stride ds).
 typedef void (*gk_transpose16_fn)(const float *src, long ss, float *dst, long ds);
 
+/// Rows of each path's register tile (AVX-512: 12 × 32, AVX2: 6 × 16, portable: 3 or 4 × 16).
+#if defined(__aarch64__)
+enum { GK_TILE_ROWS_PORTABLE = 4 };
+#else
+enum { GK_TILE_ROWS_PORTABLE = 3 };
+#endif
+enum { GK_TILE_ROWS_AVX2 = 6, GK_TILE_ROWS_AVX512 = 12 };
+
 typedef struct {
     gk_tiles_fn tiles;
     gk_transpose16_fn transpose16;
+    /// Rows of the path's register tile (the most `tiles` does per pass over B).
+    int tile_rows;
     void (*adam)(float *p, const float *g, float *m, float *v, long count, float beta1, float beta2,
                  float stepSize, float epsilon);
     void (*bias_tanh)(float *y, long ldy, long rows, long cols, const float *bias);

@@ -24,10 +24,11 @@ void pk_forward(const float *x, long ldx, long rows, const float *panels, long i
 // L1 set and thrash it. Copied first, 24 inputs at a time, into a block of contiguous rows (at
 // most 512 · 24 floats, on the stack); every panel then reads the block from L1. Its B operand,
 // a panel's 16 columns of D at every batch row, thrashes the same way when D's rows are a
-// multiple of 4 KB: those panels are copied too, 16 K floats at a time, each panel's rows
-// contiguous (AVX2, whose 6-row tiles read D 8 times per block, 1.26× on G's 512 → 1024 layer;
-// AVX-512 unchanged; at other strides no gain). Only where the operands come from changes, not
-// the order of any sum: the results are the same bits.
+// multiple of 4 KB: where the path's tiles read D more than twice per block, those panels are
+// copied too, 16 K floats at a time, each panel's rows contiguous (AVX2's 6-row tiles read it 8
+// times: 1.26× on G's 512 → 1024 layer; AVX-512's 12-row ones twice, and lost 4–9 % to the copy;
+// at other strides no gain). Only where the operands come from changes, not the order of any sum:
+// the results are the same bits.
 enum { PACKED_INPUTS = 24, PACKED_MAX_ROWS = 512, PACKED_DELTA_FLOATS = 16384 };
 
 void pk_weight_gradient(const float *d, long ldd, const float *x, long ldx, long rows, long in,
@@ -44,7 +45,7 @@ void pk_weight_gradient(const float *d, long ldd, const float *x, long ldx, long
     }
     float block[PACKED_MAX_ROWS * PACKED_INPUTS] __attribute__((aligned(64)));
     float deltas[PACKED_DELTA_FLOATS] __attribute__((aligned(64)));
-    const int packDeltas = ldd % 1024 == 0;
+    const int packDeltas = ldd % 1024 == 0 && PACKED_INPUTS / gk_active->tile_rows > 2;
     // Panels per pass over the inputs: whole pairs that fit `deltas` (at least one), or all.
     const long chunk = packDeltas ? (PACKED_DELTA_FLOATS / (rows * 16)) & ~1L : panelCount;
     for (long first = 0; first < panelCount; first += chunk) {
@@ -160,11 +161,10 @@ static inline void store4(float *p, v4 v) { __builtin_memcpy(p, &v, sizeof v); }
             }                                                                                                 \
         }                                                                                                     \
     }
+enum { PORTABLE_ROWS = GK_TILE_ROWS_PORTABLE };
 #if defined(__aarch64__)
-enum { PORTABLE_ROWS = 4 };
 PORTABLE_KERNEL(1) PORTABLE_KERNEL(2) PORTABLE_KERNEL(3) PORTABLE_KERNEL(4)
 #else
-enum { PORTABLE_ROWS = 3 };
 PORTABLE_KERNEL(1) PORTABLE_KERNEL(2) PORTABLE_KERNEL(3)
 #endif
 

@@ -50,7 +50,7 @@ MICRO_KERNEL(1) MICRO_KERNEL(2) MICRO_KERNEL(3) MICRO_KERNEL(4) MICRO_KERNEL(5) 
 typedef void (*micro_kernel)(const float *, long, long, const float *, long, long, float *, long, int,
                              const float *, float, int);
 static const micro_kernel kernels[7] = {0, kernel_1, kernel_2, kernel_3, kernel_4, kernel_5, kernel_6};
-enum { MAX_ROWS = 6 };
+enum { MAX_ROWS = GK_TILE_ROWS_AVX2 };
 
 // A tile of two panels is two passes of one: the 6 × 16 tile streams the A rows twice, but a
 // 6 × 32 one would need 24 accumulators.

@@ -69,7 +69,7 @@ static const micro_kernel kernels[13][2] = {
     {0, 0}, PAIR(1), PAIR(2), PAIR(3), PAIR(4), PAIR(5), PAIR(6),
     PAIR(7), PAIR(8), PAIR(9), PAIR(10), PAIR(11), PAIR(12),
 };
-enum { MAX_ROWS = 12 };
+enum { MAX_ROWS = GK_TILE_ROWS_AVX512 };
 
 // C[rows][16·width] over rows in tiles of at most 12 (the largest tile whose 24 accumulators fit
 // the 32 vector registers with room for the operands).

@@ -109,8 +109,9 @@ final class PanelProductsTests: NeuralNetTestCase {
         }
     }
 
-    /// D's panels copied first (rows a multiple of 1024 floats) or read in place (any other
-    /// stride): only where the operands come from differs, so the gradients are the same bits.
+    /// D's panels copied first (rows a multiple of 1024 floats, on the paths whose tiles read D
+    /// more than twice a block: AVX2, portable) or read in place (any other stride, or AVX-512):
+    /// only where the operands come from differs, so the gradients are the same bits.
     func testCopiedDeltaPanelsGiveTheSameBits() throws {
         try onEveryPanelPath {
             var rng = RandomGenerator(seed: 6)
