@@ -63,15 +63,16 @@ public final class BatchNorm: Layer {
     }
 
     /// sums[c] = Σ over channel c of `a` (and products[c] = Σ a · b, or Σ (a − mean)² when b is nil).
+    /// 2d: each run in eight float lanes, the runs added up in double (the batch means of a backward
+    /// feed straight into the weight gradient of the layer before, where the true sum nearly cancels).
     private func channelSums(_ a: UnsafePointer<Float>, rows: Int, times b: UnsafePointer<Float>?, deviations: Bool) {
-        sums.update(repeating: 0, count: channels)
-        products.update(repeating: 0, count: channels)
-        for r in 0 ..< rows {
-            let base = r * inputSize
-            if spatial == 1 {
-                let (pa, s, q) = (a + base, sums!, products!)
+        if spatial == 1 {
+            sums.update(repeating: 0, count: channels)
+            products.update(repeating: 0, count: channels)
+            for r in 0 ..< rows {
+                let (pa, s, q) = (a + r * inputSize, sums!, products!)
                 if let b {
-                    let pb = b + base
+                    let pb = b + r * inputSize
                     for c in 0 ..< channels { s[c] += pa[c]; q[c] += pa[c] * pb[c] }
                 } else if deviations {
                     let m = mean!
@@ -79,19 +80,24 @@ public final class BatchNorm: Layer {
                 } else {
                     for c in 0 ..< channels { s[c] += pa[c] }
                 }
-            } else {
-                for c in 0 ..< channels {
-                    let run = a + base + c * spatial
-                    if let b {
-                        sums[c] += vectorSum(run, spatial)
-                        products[c] += vectorDot(run, b + base + c * spatial, spatial)
-                    } else if deviations {
-                        products[c] += vectorSquaredDeviations(run, spatial, mean: mean[c])
-                    } else {
-                        sums[c] += vectorSum(run, spatial)
-                    }
+            }
+            return
+        }
+        for c in 0 ..< channels {
+            var sum = 0.0, product = 0.0
+            for r in 0 ..< rows {
+                let run = a + r * inputSize + c * spatial
+                if let b {
+                    sum += Double(vectorSum(run, spatial))
+                    product += Double(vectorDot(run, b + r * inputSize + c * spatial, spatial))
+                } else if deviations {
+                    product += Double(vectorSquaredDeviations(run, spatial, mean: mean[c]))
+                } else {
+                    sum += Double(vectorSum(run, spatial))
                 }
             }
+            if b != nil || !deviations { sums[c] = Float(sum) }
+            if b != nil || deviations { products[c] = Float(product) }
         }
     }
 
