@@ -12,7 +12,7 @@ its `G.*` and `D.*` tensors are loaded with `load_state_dict(strict=True)` into
                       ConvTranspose2d(128, 64, 4, 2, 1), BatchNorm2d(64), ReLU(),
                       ConvTranspose2d(64, 1, 4, 2, 1), Tanh())
     D = nn.Sequential(Conv2d(1, 64, 4, 2, 1), LeakyReLU(0.2), Conv2d(64, 128, 4, 2, 1), BatchNorm2d(128),
-                      LeakyReLU(0.2), Flatten(), Linear(6272, 1))
+                      LeakyReLU(0.2), Flatten(), Linear(6272, 1))      # (--d-norm none: Identity() at 3)
 
 and G(z) (`--state G_ema`: the weight average's state dict; `--bn running`: eval mode, `batch`: each
 chunk of 100 latents normalised by itself, as gantop samples) must equal gantop's samples to 1e-4.
@@ -73,13 +73,14 @@ def state_dict(tensors, prefix, spec):
     return out
 
 
-def torch_generator(g_state, d_state):
+def torch_generator(g_state, d_state, d_norm):
     import torch
     from torch import nn
     G = nn.Sequential(nn.Linear(100, 6272), nn.BatchNorm1d(6272), nn.ReLU(), nn.Unflatten(1, (128, 7, 7)),
                       nn.ConvTranspose2d(128, 64, 4, 2, 1), nn.BatchNorm2d(64), nn.ReLU(),
                       nn.ConvTranspose2d(64, 1, 4, 2, 1), nn.Tanh())
-    D = nn.Sequential(nn.Conv2d(1, 64, 4, 2, 1), nn.LeakyReLU(0.2), nn.Conv2d(64, 128, 4, 2, 1), nn.BatchNorm2d(128),
+    D = nn.Sequential(nn.Conv2d(1, 64, 4, 2, 1), nn.LeakyReLU(0.2), nn.Conv2d(64, 128, 4, 2, 1),
+                      nn.BatchNorm2d(128) if d_norm == "batch" else nn.Identity(),
                       nn.LeakyReLU(0.2), nn.Flatten(), nn.Linear(6272, 1))
     G.load_state_dict({k: torch.from_numpy(v.copy()) for k, v in g_state.items()}, strict=True)
     D.load_state_dict({k: torch.from_numpy(v.copy()) for k, v in d_state.items()}, strict=True)
@@ -91,7 +92,7 @@ def torch_generator(g_state, d_state):
     return generate
 
 
-def numpy_generator(g_state, _d_state):
+def numpy_generator(g_state, _d_state, _d_norm):
     p = {k: v.astype(np.float64) for k, v in g_state.items()}
 
     def batch_norm(x, i, batch_statistics):
@@ -142,8 +143,9 @@ def main():
     bn = args.bn or metadata.get("sampling_statistics", "running")
     if bn not in ("running", "batch"):
         sys.exit(f"sampling statistics '{bn}' are not reproduced by this check")
+    d_norm = metadata.get("d_norm", "batch")   # none: nn.Identity in place of D.3, no D.3.* tensors
     g_state = state_dict(tensors, state + ".", G_SPEC)
-    d_state = state_dict(tensors, "D.", D_SPEC)
+    d_state = state_dict(tensors, "D.", [t for t in D_SPEC if d_norm == "batch" or not t[0].startswith("3.")])
     try:
         import torch  # noqa: F401
         backend, make = "torch", torch_generator
@@ -151,7 +153,7 @@ def main():
         if args.require_torch:
             sys.exit("torch is not importable (--require-torch)")
         backend, make = "numpy", numpy_generator
-    generate = make(g_state, d_state)
+    generate = make(g_state, d_state, d_norm)
 
     z, x = np.load(args.latents), np.load(args.samples)
     if z.dtype != np.float32 or z.ndim != 2 or z.shape[1] != LATENT:

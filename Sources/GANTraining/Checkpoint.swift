@@ -42,6 +42,7 @@ public enum Checkpoint {
             metadata["model"] = gan.kind.rawValue
             metadata["sampling_statistics"] = c.samplingStatistics.rawValue
             metadata["init"] = c.initialisation.rawValue
+            metadata["d_norm"] = c.discriminatorNormalisation.rawValue
         }
         return SafeTensors(metadata: metadata, tensors: tensors)
     }
@@ -131,6 +132,10 @@ public enum Checkpoint {
         if let text = meta["g_ema_decay"], text != "none" {
             guard let decay = Float(text), decay > 0, decay < 1 else { throw fail("metadata 'g_ema_decay' is '\(text)', not a number in (0, 1)") }
             c.generatorAverageDecay = decay
+        }
+        if let text = meta["d_norm"] {
+            guard let n = DiscriminatorNormalisation(rawValue: text) else { throw fail("metadata 'd_norm' is '\(text)', not batch or none") }
+            c.discriminatorNormalisation = n
         }
         if let text = meta["init"] {
             guard let i = DCGANInitialisation(rawValue: text) else { throw fail("metadata 'init' is '\(text)', not dcgan or pytorch") }

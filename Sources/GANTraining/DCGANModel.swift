@@ -11,7 +11,8 @@ public final class DCGANModel {
     public var configuration: GANConfiguration {
         didSet {
             precondition((1 ... batchCapacity).contains(configuration.batchSize), "batch size beyond the buffers")
-            precondition(configuration.latentSize == DCGAN.latent && configuration.discriminatorDropout == 0)
+            precondition(configuration.latentSize == DCGAN.latent && configuration.discriminatorDropout == 0
+                         && configuration.discriminatorNormalisation == oldValue.discriminatorNormalisation)
             precondition((configuration.generatorAverageDecay == nil) == (oldValue.generatorAverageDecay == nil),
                          "the G average cannot be switched on or off while training")
             trainer.loss = configuration.loss
@@ -69,7 +70,8 @@ public final class DCGANModel {
         self.images = images
         self.seed = seed
         let c = configuration
-        trainer = DCGANTrainer(maxBatch: capacity, learningRate: c.learningRateD, beta1: c.beta1, beta2: c.beta2, epsilon: c.epsilon)
+        trainer = DCGANTrainer(maxBatch: capacity, learningRate: c.learningRateD, beta1: c.beta1, beta2: c.beta2, epsilon: c.epsilon,
+                               discriminatorBatchNorm: c.discriminatorNormalisation == .batch)
         trainer.generatorOptimiser.learningRate = c.learningRateG
         trainer.loss = c.loss
         trainer.realLabel = c.realLabel

@@ -75,7 +75,8 @@ extension DCGANModel: GANModel {
     /// Every tensor a DCGAN checkpoint must hold, with its dtype, shape and a sane value, checked
     /// before any model is built (`Checkpoint.read`).
     static func checkTensors(_ file: SafeTensors, configuration c: GANConfiguration, fileName: String) throws {
-        let probe = (g: DCGAN.generator(maxBatch: 1), d: DCGAN.discriminator(maxBatch: 1))
+        let probe = (g: DCGAN.generator(maxBatch: 1),
+                     d: DCGAN.discriminator(maxBatch: 1, batchNorm: c.discriminatorNormalisation == .batch))
         for (prefix, net) in [("G.", probe.g), ("D.", probe.d)] {
             for e in net.parameters.entries {
                 _ = try Checkpoint.floats(file, prefix + e.name, shape: e.shape, fileName: fileName)

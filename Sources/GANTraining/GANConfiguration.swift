@@ -38,6 +38,8 @@ public struct GANConfiguration: Sendable, Equatable {
     public var samplingStatistics: SamplingStatistics = .running
     /// The DCGAN's initial weights: DCGAN's N(0, 0.02) (the spec) or PyTorch's defaults.
     public var initialisation: DCGANInitialisation = .dcgan
+    /// The DCGAN's D: with its BatchNorm2d (the spec) or without (`nn.Identity` in its place).
+    public var discriminatorNormalisation: DiscriminatorNormalisation = .batch
 
     public init() {}
 
@@ -70,6 +72,7 @@ public struct GANConfiguration: Sendable, Equatable {
         if beta1 != GANConfiguration().beta1 { parts.append("Adam β1 \(beta1)") }
         if samplingStatistics != .running { parts.append("sampling with \(samplingStatistics.rawValue) BatchNorm statistics") }
         if initialisation != .dcgan { parts.append("\(initialisation.rawValue) initialisation") }
+        if discriminatorNormalisation != .batch { parts.append("D without BatchNorm") }
         return parts.isEmpty ? "reference recipe" : "reference recipe + " + parts.joined(separator: ", ")
     }
 
@@ -109,6 +112,14 @@ public struct GANConfiguration: Sendable, Equatable {
         let dPhase3 = d * b + d * b                    // forward, input gradient only
         return 2 * (gForward + gBackward + dPhase2 + dPhase3)
     }
+}
+
+/// What normalises the DCGAN's D after its second convolution (`--d-norm`).
+public enum DiscriminatorNormalisation: String, CaseIterable, Sendable {
+    /// BatchNorm2d(128), the spec.
+    case batch
+    /// Nothing (`nn.Identity`, no tensors: the state dict has no `D.3.*`).
+    case none
 }
 
 /// How the DCGAN's weights start (`--init`).

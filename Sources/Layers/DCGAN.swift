@@ -23,12 +23,14 @@ public enum DCGAN {
         ], maxBatch: maxBatch)
     }
 
-    public static func discriminator(maxBatch: Int) -> Sequential {
+    /// - Parameter batchNorm: false puts `nn.Identity` (no tensors) in place of D.3's BatchNorm2d,
+    ///   so every other index, and so every other state-dict name, stays.
+    public static func discriminator(maxBatch: Int, batchNorm: Bool = true) -> Sequential {
         Sequential([
             Conv2d(1, 64, kernel: 4, stride: 2, padding: 1, height: 28, width: 28),
             ActivationLayer(.leakyReLU(slope: 0.2), size: 64 * 14 * 14),
             Conv2d(64, 128, kernel: 4, stride: 2, padding: 1, height: 14, width: 14),
-            BatchNorm(channels: 128, spatial: 7 * 7),
+            batchNorm ? BatchNorm(channels: 128, spatial: 7 * 7) : Reshape(to: [128, 7, 7]),
             ActivationLayer(.leakyReLU(slope: 0.2), size: 128 * 7 * 7),
             Reshape(to: [128 * 7 * 7]),
             Linear(128 * 7 * 7, 1),
@@ -103,10 +105,10 @@ public final class DCGANTrainer {
     private var fakes: Matrix?
 
     public init(maxBatch: Int, learningRate: Float = 2e-4, beta1: Float = 0.5, beta2: Float = 0.999,
-                epsilon: Float = 1e-8) {
+                epsilon: Float = 1e-8, discriminatorBatchNorm: Bool = true) {
         self.maxBatch = maxBatch
         generator = DCGAN.generator(maxBatch: maxBatch)
-        discriminator = DCGAN.discriminator(maxBatch: maxBatch)
+        discriminator = DCGAN.discriminator(maxBatch: maxBatch, batchNorm: discriminatorBatchNorm)
         generatorOptimiser = Adam(learningRate: learningRate, beta1: beta1, beta2: beta2, epsilon: epsilon)
         discriminatorOptimiser = Adam(learningRate: learningRate, beta1: beta1, beta2: beta2, epsilon: epsilon)
         arena = FloatArena(capacity: FloatArena.capacity(for: [(maxBatch, DCGAN.latent), (maxBatch, 1)]))

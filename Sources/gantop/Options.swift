@@ -29,6 +29,7 @@ extension OptimizerKind: ExpressibleByArgument {}
 extension GANModelKind: ExpressibleByArgument {}
 extension SamplingStatistics: ExpressibleByArgument {}
 extension DCGANInitialisation: ExpressibleByArgument {}
+extension DiscriminatorNormalisation: ExpressibleByArgument {}
 
 /// The recipe and its hyper-parameters, each overridable for experiments.
 struct HyperParameterOptions: ParsableArguments {
@@ -40,6 +41,9 @@ struct HyperParameterOptions: ParsableArguments {
 
     @Option(name: .customLong("init"), help: ArgumentHelp("The DCGAN's initial weights: dcgan (default, N(0, 0.02)) or pytorch (PyTorch's layer defaults).", valueName: "scheme"))
     var initialisation: DCGANInitialisation?
+
+    @Option(name: .customLong("d-norm"), help: ArgumentHelp("The DCGAN's D after its second convolution: batch (default, BatchNorm2d) or none; on resume, the checkpoint's.", valueName: "norm"))
+    var discriminatorNormalisation: DiscriminatorNormalisation?
 
     @Option(help: ArgumentHelp("tuned (default): the reference with batch 128, label smoothing and an averaged G to sample from; reference: the exact spec (what `gantop bench` times).", valueName: "recipe"))
     var recipe: GANRecipe?
@@ -117,9 +121,11 @@ struct HyperParameterOptions: ParsableArguments {
         let kind = model ?? .mlp
         var c = GANConfiguration(recipe: recipe ?? .tuned, model: kind)
         apply(to: &c, model: kind)
+        // D's architecture is fixed for a run: only a fresh one takes --d-norm (a resume keeps the checkpoint's).
+        if let discriminatorNormalisation { c.discriminatorNormalisation = discriminatorNormalisation }
         if let reason = kind.refusal(c) { throw ValidationError("--model \(kind.rawValue): \(reason)") }
-        if kind == .mlp, initialisation != nil || samplingStatistics != nil {
-            throw ValidationError("--init and --sample-bn are options of the DCGAN (--model dcgan)")
+        if kind == .mlp, initialisation != nil || samplingStatistics != nil || discriminatorNormalisation != nil {
+            throw ValidationError("--init, --sample-bn and --d-norm are options of the DCGAN (--model dcgan)")
         }
         return (kind, c)
     }

@@ -69,6 +69,9 @@ struct PreparedRun {
         if let model = hyper.model, model != header.model {
             throw FormatError(file: url.lastPathComponent, "is a checkpoint of the \(header.model.rawValue) model, not the \(model.rawValue) (drop --model, or pass --model \(header.model.rawValue))")
         }
+        if let n = hyper.discriminatorNormalisation, n != header.configuration.discriminatorNormalisation {
+            throw ValidationError("--d-norm \(n.rawValue): the checkpoint's D has \(header.configuration.discriminatorNormalisation.rawValue) (D's layers cannot change on resume)")
+        }
         var configuration = header.configuration
         hyper.apply(to: &configuration, model: header.model)
         if let reason = header.model.refusal(configuration) { throw ValidationError("--model \(header.model.rawValue): \(reason)") }

@@ -159,6 +159,27 @@ final class DCGANModelTests: XCTestCase {
         XCTAssertTrue(m.trainStep().isFinite)
     }
 
+    /// `--d-norm none`: nn.Identity in place of D.3 (no D.3.* tensors, every other name the same),
+    /// a different D, a checkpoint that says so and resumes into the same architecture.
+    func testDiscriminatorWithoutBatchNorm() throws {
+        let plain = try model { $0.discriminatorNormalisation = .none }, spec = try model()
+        XCTAssertNotEqual(plain.trainStep().dLoss, spec.trainStep().dLoss)
+        let bytes = Checkpoint.make(gan: plain, latents: DigitSampler.fixedLatents(count: 16, size: 100, seed: 1)).encode()
+        let (header, file) = try Checkpoint.parse(bytes, name: "plain")
+        XCTAssertEqual(header.configuration.discriminatorNormalisation, .none)
+        XCTAssertFalse(file.tensors.keys.contains { $0.hasPrefix("D.3.") })
+        XCTAssertEqual(file.tensors["D.6.weight"]?.shape, [1, 6272])
+        let resumed = DCGANModel(configuration: header.configuration, images: try Fixtures.trainingImages().prefix(Self.imageCount),
+                                 seed: header.seed)
+        try Checkpoint.restore(resumed, from: file, header: header, fileName: "plain")
+        XCTAssertEqual(Self.bits(resumed.trainStep()), Self.bits(plain.trainStep()))
+        // The spec's D needs its BatchNorm: a file without it is refused at read.
+        var tensors = file.tensors, metadata = file.metadata
+        metadata["d_norm"] = "batch"
+        tensors = tensors.filter { !$0.key.hasPrefix("D.3.") }
+        XCTAssertThrowsError(try Checkpoint.parse(SafeTensors(metadata: metadata, tensors: tensors).encode(), name: "x"))
+    }
+
     func testDropoutIsRefusedInOneLine() {
         var c = GANConfiguration()
         c.discriminatorDropout = 0.3
