@@ -1,7 +1,7 @@
 #!/usr/bin/env python3
 """The DCGAN references against each other and against gantop, step by step (issue #19).
 
-1. gantop: Tests/Fixtures/dcgan/steps.safetensors holds PyTorch's losses for 3 three-phase steps
+1. gantop: Tests/Fixtures/dcgan/steps.safetensors holds PyTorch's losses for 2 three-phase steps
    (B = 16) from weights both sides derive from a hash, on stored z and batches;
    Tests/LayersTests/DCGANEquivalenceTests holds gantop's DCGANTrainer.step to them. Here
    dcgan_torch.py and dcgan_jax.py run the same steps from the same weights and are held to the
