@@ -27,8 +27,9 @@ final class WatchEndToEndTests: TmuxTestCase {
                                                       "--quality-every", "0", "--seed", "5", "--data", Self.mnistData,
                                                       "--out", runs.appendingPathComponent("mine").path],
                                              in: try work(), outputPrefix: try work().appendingPathComponent("train"))
+        // Any grid: on a quiet machine the 400 steps can all be written before the first look.
         var screen = try poll("the run never showed LIVE with its loss tags", timeout: 90,
-                              screenHas("LIVE", "run mine", "━ D d_loss  ━ G g_loss", "samples · step 100"))
+                              screenHas("LIVE", "run mine", "━ D d_loss  ━ G g_loss", "samples · step "))
         XCTAssertTrue(screen[0].contains("from gantop run"), screen[0])
         let firstStep = try XCTUnwrap(Harness.step(in: screen), "no step on the status bar" + watch.diagnostics)
         let result = trainer.wait(timeout: 180)
@@ -36,7 +37,7 @@ final class WatchEndToEndTests: TmuxTestCase {
 
         // 3. All of it arrives: step 400, four grids, the newest shown, in half blocks.
         screen = try poll("the last step and grid never showed", screenHas("step 400 ", "samples · step 400 · 4/4"))
-        XCTAssertGreaterThan(400, firstStep)
+        XCTAssertLessThanOrEqual(firstStep, 400)
         XCTAssertTrue(screen.contains { $0.contains("122×122 half-block") }, "the grid is drawn in half blocks" + watch.diagnostics)
         let halfBlockCells = screen.joined().unicodeScalars.filter { $0 == "▀" }.count
         XCTAssertGreaterThan(halfBlockCells, 1000, "the image panel is full of half blocks" + watch.diagnostics)
