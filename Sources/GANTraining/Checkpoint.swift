@@ -95,6 +95,16 @@ public enum Checkpoint {
         } else {
             model = .mlp
         }
+        /// An optional setting that names one case of `T` ("not adam or sgd" / "not one of ns, minimax, ls").
+        func choice<T: RawRepresentable & CaseIterable>(_ key: String) throws -> T? where T.RawValue == String {
+            guard let text = meta[key] else { return nil }
+            guard let value = T(rawValue: text) else {
+                let names = T.allCases.map(\.rawValue)
+                let options = names.count == 2 ? names.joined(separator: " or ") : "one of " + names.joined(separator: ", ")
+                throw fail("metadata '\(key)' is '\(text)', not \(options)")
+            }
+            return value
+        }
         guard let seedText = meta["seed"], let seed = UInt64(seedText) else { throw fail("metadata 'seed' is missing or invalid") }
         let words = (meta["rng_state"] ?? "").split(separator: ",").compactMap { UInt64($0, radix: 16) }
         guard let rng = RandomGenerator(stateWords: words) else { throw fail("metadata 'rng_state' is missing or invalid") }
@@ -108,14 +118,8 @@ public enum Checkpoint {
         c.epsilon = try float("epsilon")
         c.leakySlope = try float("leaky_slope")
         // Settings added after format version 1 shipped: absent means the reference's value.
-        if let text = meta["loss"] {
-            guard let loss = GANLoss(rawValue: text) else { throw fail("metadata 'loss' is '\(text)', not one of ns, minimax, ls") }
-            c.loss = loss
-        }
-        if let text = meta["optimizer"] {
-            guard let optimizer = OptimizerKind(rawValue: text) else { throw fail("metadata 'optimizer' is '\(text)', not adam or sgd") }
-            c.optimizer = optimizer
-        }
+        if let loss: GANLoss = try choice("loss") { c.loss = loss }
+        if let optimizer: OptimizerKind = try choice("optimizer") { c.optimizer = optimizer }
         if meta["real_label"] != nil { c.realLabel = try float("real_label") }
         if let text = meta["lr_anneal"], text != "none" {
             guard let a = LearningRateAnnealing(text: text) else { throw fail("metadata 'lr_anneal' is '\(text)', not START:END:FACTOR") }
@@ -133,18 +137,9 @@ public enum Checkpoint {
             guard let decay = Float(text), decay > 0, decay < 1 else { throw fail("metadata 'g_ema_decay' is '\(text)', not a number in (0, 1)") }
             c.generatorAverageDecay = decay
         }
-        if let text = meta["d_norm"] {
-            guard let n = DiscriminatorNormalisation(rawValue: text) else { throw fail("metadata 'd_norm' is '\(text)', not batch or none") }
-            c.discriminatorNormalisation = n
-        }
-        if let text = meta["init"] {
-            guard let i = DCGANInitialisation(rawValue: text) else { throw fail("metadata 'init' is '\(text)', not dcgan or pytorch") }
-            c.initialisation = i
-        }
-        if let text = meta["sampling_statistics"] {
-            guard let s = SamplingStatistics(rawValue: text) else { throw fail("metadata 'sampling_statistics' is '\(text)', not running or batch") }
-            c.samplingStatistics = s
-        }
+        if let n: DiscriminatorNormalisation = try choice("d_norm") { c.discriminatorNormalisation = n }
+        if let i: DCGANInitialisation = try choice("init") { c.initialisation = i }
+        if let s: SamplingStatistics = try choice("sampling_statistics") { c.samplingStatistics = s }
         guard c.batchSize >= 1, c.latentSize == GANConfiguration().latentSize else {
             throw fail("unsupported batch size \(c.batchSize) or latent size \(c.latentSize)")
         }
