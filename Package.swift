@@ -6,7 +6,8 @@ import PackageDescription
 //                      -> TrainingSession (worker thread, commands, snapshots) -> GANView
 //                      -> RunWatcher (a run trained elsewhere, followed on disk) -> GANView, TensorBoardFormat
 //                                                                            -> GANTraining (MNIST, GANs, checkpoints)
-//   GANTraining -> Layers (Conv2d, BatchNorm, ..., the DCGAN) -> NeuralNet (matrices over OpenBLAS)
+//   GANTraining -> Layers (Conv2d, BatchNorm, ..., the DCGAN) -> NeuralNet (matrices, panel kernels, the Layer
+//                  protocol and Sequential, the MLP as a sequence of Dense layers)
 //   GANTraining -> NeuralNet + GANFormats (zlib, safetensors, npy, PNG, CSV)
 let optimisedInDebug: [SwiftSetting] = [.unsafeFlags(["-O"], .when(configuration: .debug))]
 let optimisedAlways: [SwiftSetting] = optimisedInDebug + [.unsafeFlags(["-Ounchecked"], .when(configuration: .release))]
@@ -38,7 +39,8 @@ let package = Package(
         // (OpenBLAS and Swift otherwise), and the elementwise passes (compiled for both, picked at load).
         .target(name: "CKernels", cSettings: [.unsafeFlags(["-O3", "-fno-math-errno"])]),
         .target(name: "NeuralNet", dependencies: ["CBLAS", "CKernels"], swiftSettings: optimisedAlways),
-        // Composable layers (Linear, Conv2d, ConvTranspose2d, BatchNorm, ...) and the reference DCGAN.
+        // The convolutional layers (Linear, Conv2d, ConvTranspose2d, BatchNorm, ...) and the reference DCGAN;
+        // the Layer protocol and Sequential they compose through are NeuralNet's, as is the MLP's Dense.
         .target(name: "Layers", dependencies: ["NeuralNet", "CKernels"], swiftSettings: optimisedAlways),
         .target(name: "GANFormats", dependencies: ["CZlib"], swiftSettings: optimisedInDebug),
         // TensorBoard event files (read, follow, write) and any writer's PNGs (system libpng).

@@ -69,6 +69,12 @@ final class FiniteDifferenceTests: LayersTestCase {
                ActivationLayer(.relu, size: 3)], seed: 10, eps: 1e-3, "relu stack")
     }
 
+    /// The MLP's fused layer (product, bias, activation in one) as a Sequential's layer.
+    func testDenseLayersInASequence() {
+        check([Dense(6, 8, .tanh), Dense(8, 5, .leakyReLU(slope: 0.2)), Dense(5, 3, .identity)],
+              seed: 11, eps: 1e-3, "dense stack")
+    }
+
     func testSequentialNamesFollowPyTorch() {
         let g = keep(DCGAN.generator(maxBatch: 2)), d = keep(DCGAN.discriminator(maxBatch: 2))
         XCTAssertEqual(g.parameters.entries.map(\.name),

@@ -1,5 +1,3 @@
-import NeuralNet
-
 /// One step of a network that maps a batch of samples (one row each, NCHW order within a row,
 /// as PyTorch flattens) to a batch of outputs, with its forward and its backward side by side.
 ///
@@ -35,10 +33,11 @@ extension Layer {
 
 extension ParameterSet {
     /// The entry a layer asked for; its absence is a programming error in `Sequential`.
-    func required(_ name: String) -> Entry {
+    /// (`package`: the layers in `Layers` bind through these too.)
+    package func required(_ name: String) -> Entry {
         guard let e = entry(named: name) else { preconditionFailure("no tensor \(name)") }
         return e
     }
-    func valuePointer(_ name: String) -> UnsafeMutablePointer<Float> { values + required(name).offset }
-    func gradPointer(_ name: String) -> UnsafeMutablePointer<Float> { grads + required(name).offset }
+    package func valuePointer(_ name: String) -> UnsafeMutablePointer<Float> { values + required(name).offset }
+    package func gradPointer(_ name: String) -> UnsafeMutablePointer<Float> { grads + required(name).offset }
 }

@@ -1,5 +1,3 @@
-import NeuralNet
-
 /// Layers applied in order, as `nn.Sequential`: tensors are named "<index>.<name>" with the
 /// layer's index in the sequence, so a PyTorch `nn.Sequential` of the same layers has the same
 /// state-dict keys. Every activation, gradient and workspace is carved out once for `maxBatch`.
