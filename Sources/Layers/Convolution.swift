@@ -16,7 +16,7 @@ public final class Conv2d: Layer {
     private var columns: UnsafeMutablePointer<Float>!
     /// The product Y (forward) or dY (backward), [outputChannels, batch · positions].
     private var product: UnsafeMutablePointer<Float>!
-    /// One block's column gradient, col2im'd into dx while it is in cache.
+    /// Each thread's block column gradient, col2im'd into dx while it is in cache.
     private var blockGradient: UnsafeMutablePointer<Float>!
     /// Each thread's phase planes for im2col / col2im.
     private var planes: UnsafeMutablePointer<Float>!
@@ -42,24 +42,29 @@ public final class Conv2d: Layer {
 
     private var columnFloats: Int { geometry.patchSize * geometry.positions }
     public func workspaceFloats(maxBatch: Int) -> Int {
-        maxBatch * (columnFloats + outputSize) + BatchLayout.samplesPerBlock * columnFloats + blockScratchFloats(geometry)
+        maxBatch * (columnFloats + outputSize) + 2 * blockColumnFloats + blockScratchFloats(geometry)
     }
     public func bind(workspace: UnsafeMutablePointer<Float>, maxBatch: Int) {
         columns = workspace
         product = workspace + maxBatch * columnFloats
         blockGradient = product + maxBatch * outputSize
-        planes = blockGradient + BatchLayout.samplesPerBlock * columnFloats
+        planes = blockGradient + 2 * blockColumnFloats
     }
+    private var blockColumnFloats: Int { (BatchLayout.samplesPerBlock * columnFloats + 15) & ~15 }
 
     private var layout: BatchLayout { BatchLayout(channels: outputChannels, size: geometry.positions) }
 
     public func forward(_ x: Matrix, into y: Matrix, training: Bool) {
         let batch = x.rows, g = geometry
         let (k, p) = (g.patchSize, g.positions)
-        BatchLayout.forEachBlock(batch) { first, count in
-            im2colBlock(x.base + first * g.imageSize, into: columns + first * k * p, count: count, geometry: g, scratch: planes)
-            BLAS.gemm(weight, Matrix(base: columns + first * k * p, rows: k, cols: count * p),
-                      into: Matrix(base: product + first * outputChannels * p, rows: outputChannels, cols: count * p))
+        BatchLayout.forEachBlockOnTheCores(batch) { first, count, worker in
+            let cols = columns + first * k * p
+            for b in 0 ..< count {
+                g.im2col(x.base + (first + b) * g.imageSize, into: cols + b * p, rowStride: count * p,
+                         scratch: planes + worker * blockScratchFloats(g) / 2)
+            }
+            BLAS.gemmOnThisThread(weight, Matrix(base: cols, rows: k, cols: count * p),
+                                  into: Matrix(base: product + first * outputChannels * p, rows: outputChannels, cols: count * p))
         }
         layout.toSamples(product, y.base, batch: batch, bias: bias)
     }
@@ -70,6 +75,21 @@ public final class Conv2d: Layer {
         guard parameterGradients || dx != nil else { return }
         layout.toChannelMajor(dy.base, product, batch: batch)
         let (k, p) = (g.patchSize, g.positions)
+        if !parameterGradients, let dx {
+            // D's input gradient alone (G's step): each block on one core, from its product to dx.
+            BatchLayout.forEachBlockOnTheCores(batch) { first, count, worker in
+                let d = Matrix(base: product + first * outputChannels * p, rows: outputChannels, cols: count * p)
+                let dcols = blockGradient + worker * blockColumnFloats
+                BLAS.gemmOnThisThread(weight, transposeA: true, d, into: Matrix(base: dcols, rows: k, cols: count * p))
+                for b in 0 ..< count {
+                    let image = dx.base + (first + b) * g.imageSize
+                    image.update(repeating: 0, count: g.imageSize)
+                    g.col2imAdding(dcols + b * p, into: image, rowStride: count * p,
+                                   scratch: planes + worker * blockScratchFloats(g) / 2)
+                }
+            }
+            return
+        }
         BatchLayout.forEachBlock(batch) { first, count in
             let d = Matrix(base: product + first * outputChannels * p, rows: outputChannels, cols: count * p)
             let cols = Matrix(base: columns + first * k * p, rows: k, cols: count * p)
@@ -130,10 +150,11 @@ public final class ConvTranspose2d: Layer {
     }
 
     private var blockColumnFloats: Int { (BatchLayout.samplesPerBlock * geometry.patchSize * geometry.positions + 15) & ~15 }
-    public func workspaceFloats(maxBatch: Int) -> Int { blockColumnFloats + maxBatch * inputSize + blockScratchFloats(geometry) }
+    /// Two blocks of columns: one per thread in forward, the first alone in backward.
+    public func workspaceFloats(maxBatch: Int) -> Int { 2 * blockColumnFloats + maxBatch * inputSize + blockScratchFloats(geometry) }
     public func bind(workspace: UnsafeMutablePointer<Float>, maxBatch: Int) {
         columns = workspace
-        inputs = workspace + blockColumnFloats
+        inputs = workspace + 2 * blockColumnFloats
         planes = inputs + maxBatch * inputSize
     }
 
@@ -143,10 +164,17 @@ public final class ConvTranspose2d: Layer {
         let batch = x.rows, g = geometry
         layout.toChannelMajor(x.base, inputs, batch: batch)
         let (k, p) = (g.patchSize, g.positions)
-        BatchLayout.forEachBlock(batch) { first, count in
-            BLAS.gemm(weight, transposeA: true, Matrix(base: inputs + first * inputChannels * p, rows: inputChannels, cols: count * p),
-                      into: Matrix(base: columns, rows: k, cols: count * p))
-            col2imBlock(columns, into: y.base + first * g.imageSize, count: count, geometry: g, scratch: planes, bias: bias)
+        BatchLayout.forEachBlockOnTheCores(batch) { first, count, worker in
+            let cols = columns + worker * blockColumnFloats
+            BLAS.gemmOnThisThread(weight, transposeA: true,
+                                  Matrix(base: inputs + first * inputChannels * p, rows: inputChannels, cols: count * p),
+                                  into: Matrix(base: cols, rows: k, cols: count * p))
+            for b in 0 ..< count {
+                let image = y.base + (first + b) * g.imageSize
+                image.update(repeating: 0, count: g.imageSize)
+                g.col2imAdding(cols + b * p, into: image, rowStride: count * p, scratch: planes + worker * blockScratchFloats(g) / 2)
+                addChannelBias(image, bias, channels: g.channels, size: g.height * g.width)
+            }
         }
     }
 

@@ -57,6 +57,18 @@ struct BatchLayout {
         }
     }
 
+    /// Calls `body(first sample, sample count, worker)` for each block of a batch, the blocks
+    /// shared out between the cores (each block whole on one, `worker` naming its thread, for scratch
+    /// of its own): no join between a block's im2col or col2im and its product, and no product
+    /// split unevenly (a block's 8 · 49 columns halve into 208 + 184).
+    static func forEachBlockOnTheCores(_ batch: Int, _ body: (_ first: Int, _ count: Int, _ worker: Int) -> Void) {
+        let blocks = (batch + samplesPerBlock - 1) / samplesPerBlock
+        ParallelLoop.runWithWorker(blocks) { block, worker in
+            let first = block * samplesPerBlock
+            body(first, min(samplesPerBlock, batch - first), worker)
+        }
+    }
+
     /// Where sample b's run of `size` floats of channel 0 starts in the blocked layout, and the
     /// distance between its channels (the block's row length).
     @inline(__always)

@@ -37,6 +37,18 @@ public enum BLAS {
         }
     }
 
+    /// c = alpha · op(a) · op(b) + beta · c on the calling thread only: for the parts of a team job
+    /// that already keeps both cores busy (the convolutions' per-block parts), where a split
+    /// product would wait on the other core.
+    public static func gemmOnThisThread(_ a: Matrix, transposeA: Bool = false, _ b: Matrix, transposeB: Bool = false,
+                                        into c: Matrix, alpha: Float = 1, beta: Float = 0) {
+        let m = transposeA ? a.cols : a.rows, k = transposeA ? a.rows : a.cols
+        let kb = transposeB ? b.cols : b.rows, n = transposeB ? b.rows : b.cols
+        precondition(k == kb && c.rows == m && c.cols == n,
+                     "gemm shape mismatch: (\(m)×\(k)) · (\(kb)×\(n)) into \(c.rows)×\(c.cols)")
+        raw(transposeA, transposeB, m, n, k, alpha, a.base, a.cols, b.base, b.cols, beta, c.base, c.cols)
+    }
+
     /// Parts a side of `length` is cut into, and their width (a multiple of 16; the last may be shorter).
     public static func split(_ length: Int) -> (parts: Int, width: Int) {
         let wanted = max(2, min(partsPerProduct, length / 64))
