@@ -9,6 +9,15 @@
 // `ow` floats: copies without bounds checks or strided reads (the rows are short, 7–14 floats,
 // and per-element strided loops with edge tests cost 0.65 ns a float).
 
+// A run of n floats copied (or added): the AVX paths define CV_COPY_RUN / CV_ADD_RUN before
+// including this file, with masked loads and stores, since at 7–14 floats the compiler's vector
+// loop never runs and its scalar tail does all the work. Only moves and one add per float, so the
+// results stay bit-identical on every path.
+#ifndef CV_COPY_RUN
+#define CV_COPY_RUN(out, src, n) for (long i_ = 0; i_ < (n); i_++) (out)[i_] = (src)[i_]
+#define CV_ADD_RUN(dst, src, n) for (long i_ = 0; i_ < (n); i_++) (dst)[i_] += (src)[i_]
+#endif
+
 static inline long EW(cv_plane_rows)(long extent, long stride, long padding) {
     return (extent + 2 * padding + stride - 1) / stride;
 }
@@ -45,7 +54,7 @@ void EW(cv_im2col)(const float *image, long channels, long height, long width, l
                 for (long oy = 0; oy < oh; oy++) {
                     const float *src = q + oy * wq;
                     float *out = row + oy * ow;
-                    for (long ox = 0; ox < ow; ox++) out[ox] = src[ox];
+                    CV_COPY_RUN(out, src, ow);
                 }
             }
 }
@@ -65,16 +74,18 @@ void EW(cv_col2im_add)(const float *cols, long ld, long channels, long height, l
                 for (long oy = 0; oy < oh; oy++) {
                     float *dst = q + oy * wq;
                     const float *src = row + oy * ow;
-                    for (long ox = 0; ox < ow; ox++) dst[ox] += src[ox];
+                    CV_ADD_RUN(dst, src, ow);
                 }
             }
     for (long c = 0; c < channels; c++)
         for (long y = 0; y < height; y++) {
             const long py = (y + padding) % stride, i = (y + padding) / stride;
             float *line = image + (c * height + y) * width;
+            // px, j = (x + padding) % stride, / stride, counted rather than divided per pixel.
+            long px = padding % stride, j = padding / stride;
             for (long x = 0; x < width; x++) {
-                const long px = (x + padding) % stride, j = (x + padding) / stride;
                 line[x] += scratch[((c * stride + py) * stride + px) * plane + i * wq + j];
+                if (++px == stride) { px = 0; j++; }
             }
         }
 }

@@ -117,6 +117,24 @@ void gk_adam_avx2(float *p, const float *g, float *m, float *v, long count,
 
 #define EW_SUFFIX avx2
 #include "ElementwiseBody.h"
+// im2col/col2im's runs (ConvolutionBody.h): 8 floats at a time, the tail through a lane mask
+// (maskload/maskstore neither read nor write masked-off lanes).
+static inline __m256i cv_mask(long n) {
+    return _mm256_cmpgt_epi32(_mm256_set1_epi32((int)n), _mm256_setr_epi32(0, 1, 2, 3, 4, 5, 6, 7));
+}
+static inline void cv_copy_run(float *out, const float *src, long n) {
+    for (; n >= 8; n -= 8, out += 8, src += 8) _mm256_storeu_ps(out, _mm256_loadu_ps(src));
+    if (n > 0) _mm256_maskstore_ps(out, cv_mask(n), _mm256_maskload_ps(src, cv_mask(n)));
+}
+static inline void cv_add_run(float *dst, const float *src, long n) {
+    for (; n >= 8; n -= 8, dst += 8, src += 8) _mm256_storeu_ps(dst, _mm256_add_ps(_mm256_loadu_ps(dst), _mm256_loadu_ps(src)));
+    if (n > 0) {
+        const __m256i m = cv_mask(n);
+        _mm256_maskstore_ps(dst, m, _mm256_add_ps(_mm256_maskload_ps(dst, m), _mm256_maskload_ps(src, m)));
+    }
+}
+#define CV_COPY_RUN cv_copy_run
+#define CV_ADD_RUN cv_add_run
 #include "ConvolutionBody.h"
 
 #pragma clang attribute pop

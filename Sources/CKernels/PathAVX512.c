@@ -140,6 +140,22 @@ void gk_adam_avx512(float *p, const float *g, float *m, float *v, long count,
 
 #define EW_SUFFIX avx512
 #include "ElementwiseBody.h"
+// im2col/col2im's runs (ConvolutionBody.h): 16 floats at a time, the tail through a lane mask
+// (masked-off lanes are neither read nor written, so the run's end needs no slack).
+static inline __mmask16 cv_mask(long n) { return (__mmask16)((1u << n) - 1); }
+static inline void cv_copy_run(float *out, const float *src, long n) {
+    for (; n >= 16; n -= 16, out += 16, src += 16) _mm512_storeu_ps(out, _mm512_loadu_ps(src));
+    if (n > 0) _mm512_mask_storeu_ps(out, cv_mask(n), _mm512_maskz_loadu_ps(cv_mask(n), src));
+}
+static inline void cv_add_run(float *dst, const float *src, long n) {
+    for (; n >= 16; n -= 16, dst += 16, src += 16) _mm512_storeu_ps(dst, _mm512_add_ps(_mm512_loadu_ps(dst), _mm512_loadu_ps(src)));
+    if (n > 0) {
+        const __mmask16 m = cv_mask(n);
+        _mm512_mask_storeu_ps(dst, m, _mm512_add_ps(_mm512_maskz_loadu_ps(m, dst), _mm512_maskz_loadu_ps(m, src)));
+    }
+}
+#define CV_COPY_RUN cv_copy_run
+#define CV_ADD_RUN cv_add_run
 #include "ConvolutionBody.h"
 
 #pragma clang attribute pop
