@@ -41,11 +41,12 @@ public struct ConvolutionGeometry: Sendable, Equatable {
 /// A batch in two layouts: `samples` [batch][channels][size] (a layer's rows, NCHW) and blocked
 /// channel-major, where each block of up to `samplesPerBlock` samples is one [channels][count · size]
 /// matrix (what one product over the block reads and writes); blocks follow each other.
-/// Blocks of 8: a block's columns (1.6 MB for D's second layer) go from im2col into the product, or
-/// from the product into col2im, while they are in cache; the products stay large enough.
+/// Blocks of 4: a block's columns (0.8 MB for D's second layer) go from im2col into the product, or
+/// from the product into col2im, while they are in the core's L2 (2 MB here); 4 measured 1.037× the
+/// step of 8 (docs/performance.md), and the products (196 columns) stay large enough.
 struct BatchLayout {
     let channels: Int, size: Int
-    static let samplesPerBlock = 8
+    static let samplesPerBlock = 4
 
     /// Calls `body(first sample, sample count)` for each block of a batch, in order.
     @inline(__always)
@@ -60,7 +61,7 @@ struct BatchLayout {
     /// Calls `body(first sample, sample count, worker)` for each block of a batch, the blocks
     /// shared out between the cores (each block whole on one, `worker` naming its thread, for scratch
     /// of its own): no join between a block's im2col or col2im and its product, and no product
-    /// split unevenly (a block's 8 · 49 columns halve into 208 + 184).
+    /// split unevenly (8 · 49 columns halved into 208 + 184, in parts of 16).
     static func forEachBlockOnTheCores(_ batch: Int, _ body: (_ first: Int, _ count: Int, _ worker: Int) -> Void) {
         let blocks = (batch + samplesPerBlock - 1) / samplesPerBlock
         ParallelLoop.runWithWorker(blocks) { block, worker in
