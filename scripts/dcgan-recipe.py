@@ -51,18 +51,25 @@ def generator(width=64):
         nn.ConvTranspose2d(width, 1, 4, 2, 1), nn.Tanh())
 
 
-def discriminator(width=64, norm=True):
+def discriminator(width=64, norm=True, spectral=False, dropout=0.0):
+    """The spec's D; `spectral` wraps its three weights in PyTorch's spectral normalisation (one power
+    iteration per training-mode forward), `dropout` follows each LeakyReLU (the TF DCGAN tutorial's 0.3)."""
+    sn = nn.utils.parametrizations.spectral_norm if spectral else (lambda m: m)
+    drop = (lambda: nn.Dropout(dropout)) if dropout > 0 else nn.Identity
     return nn.Sequential(
-        nn.Conv2d(1, width, 4, 2, 1), nn.LeakyReLU(0.2),
-        nn.Conv2d(width, 2 * width, 4, 2, 1), nn.BatchNorm2d(2 * width) if norm else nn.Identity(), nn.LeakyReLU(0.2),
-        nn.Flatten(), nn.Linear(2 * width * 49, 1))
+        sn(nn.Conv2d(1, width, 4, 2, 1)), nn.LeakyReLU(0.2), drop(),
+        sn(nn.Conv2d(width, 2 * width, 4, 2, 1)), nn.BatchNorm2d(2 * width) if norm else nn.Identity(), nn.LeakyReLU(0.2), drop(),
+        nn.Flatten(), sn(nn.Linear(2 * width * 49, 1)))
 
 
 def initialise(net):
     """DCGAN.initialise: conv, transposed-conv and linear weights N(0, 0.02), biases 0; BN γ N(1, 0.02), β 0."""
     for m in net.modules():
         if isinstance(m, (nn.Conv2d, nn.ConvTranspose2d, nn.Linear)):
-            nn.init.normal_(m.weight, 0, 0.02)
+            # under spectral normalisation `weight` is computed; initialise what it is computed from
+            w = m.parametrizations.weight.original if hasattr(m, "parametrizations") else m.weight
+            with torch.no_grad():
+                nn.init.normal_(w, 0, 0.02)
             nn.init.zeros_(m.bias)
         elif isinstance(m, (nn.BatchNorm1d, nn.BatchNorm2d)):
             nn.init.normal_(m.weight, 1, 0.02)
@@ -90,7 +97,7 @@ class Average:
 
 
 @torch.no_grad()
-def samples(net, mode, count, gen, chunk=64):
+def samples(net, mode, count, gen, chunk=64, z_scale=1.0):
     """`count` images (count, 784) from `net` with BatchNorm in `mode`: batch | running | recompute."""
     net = copy.deepcopy(net)
     if mode == "recompute":
@@ -102,7 +109,7 @@ def samples(net, mode, count, gen, chunk=64):
         for _ in range(2048 // chunk):
             net(torch.rand(chunk, LATENT, generator=gen) * 2 - 1)
     net.train(mode == "batch")
-    out = [net(torch.rand(min(chunk, count - s), LATENT, generator=gen) * 2 - 1) for s in range(0, count, chunk)]
+    out = [net((torch.rand(min(chunk, count - s), LATENT, generator=gen) * 2 - 1) * z_scale) for s in range(0, count, chunk)]
     return torch.cat(out).reshape(count, 784).numpy()
 
 
@@ -124,6 +131,11 @@ def main():
     ap.add_argument("--lr-anneal", default="none", help="START:END:FACTOR: both rates fall linearly from x1 at START to xFACTOR at END (gantop's --lr-anneal)")
     ap.add_argument("--d-norm", choices=["separate", "mixed", "none"], default="separate",
                     help="D's BatchNorm: separate real and fake batches (the spec), one batch of both (phase 2), or no BatchNorm in D")
+    ap.add_argument("--spectral-norm", action="store_true", help="spectral normalisation of D's weights (Miyato et al. 2018)")
+    ap.add_argument("--d-dropout", type=float, default=0.0, help="dropout after each of D's LeakyReLUs")
+    ap.add_argument("--loss", choices=["bce", "hinge"], default="bce", help="bce: the spec (non-saturating G); hinge: SNGAN's D hinge, G -D(G(z))")
+    ap.add_argument("--beta2", type=float, default=0.999)
+    ap.add_argument("--z-scales", default="1", help="sampling only: z ~ U(-s, s) for each s (truncation); variants get @s")
     ap.add_argument("--save-grids", help="directory for 100 samples (.npy) of each variant at each mark")
     ap.add_argument("--ema", type=float, default=0.999, help="cap of G's weight average decay")
     ap.add_argument("--variants", default="raw-batch,raw-running,ema-running,ema-recomp")
@@ -135,16 +147,17 @@ def main():
     torch.manual_seed(args.seed)
     rng = np.random.default_rng(args.seed)
     data = torch.from_numpy(quality_meter.load_idx_images(TRAIN_IMAGES).reshape(-1, 1, 28, 28))
-    G, D = generator(args.g_channels), discriminator(args.d_channels, args.d_norm != "none")
+    G = generator(args.g_channels)
+    D = discriminator(args.d_channels, args.d_norm != "none", args.spectral_norm, args.d_dropout)
     initialise(G)
     initialise(D)
-    opt_g = torch.optim.Adam(G.parameters(), lr=args.lr_g, betas=(args.beta1, 0.999), eps=1e-8)
-    opt_d = torch.optim.Adam(D.parameters(), lr=args.lr_d, betas=(args.beta1, 0.999), eps=1e-8)
+    opt_g = torch.optim.Adam(G.parameters(), lr=args.lr_g, betas=(args.beta1, args.beta2), eps=1e-8)
+    opt_d = torch.optim.Adam(D.parameters(), lr=args.lr_d, betas=(args.beta1, args.beta2), eps=1e-8)
     average = Average(G, args.ema)
     meter = quality_meter.Meter()
     marks = sorted(int(s) for s in args.eval_at.split(",") if s)
     variants = args.variants.split(",")
-    recipe = {k: v for k, v in vars(args).items() if k not in ("log", "eval_at", "variants", "threads", "samples", "steps")}
+    recipe = {k: v for k, v in vars(args).items() if k not in ("log", "eval_at", "variants", "threads", "samples", "steps", "z_scales")}
 
     order, pos = rng.permutation(len(data)), 0
     B = args.batch
@@ -170,6 +183,8 @@ def main():
                 logits = D(torch.cat([real, fake.detach()]))
                 d_loss = 0.5 * (F.binary_cross_entropy_with_logits(logits[:B], smooth)
                                 + F.binary_cross_entropy_with_logits(logits[B:], zeros))
+            elif args.loss == "hinge":
+                d_loss = 0.5 * (F.relu(1 - D(real)).mean() + F.relu(1 + D(fake.detach())).mean())
             else:
                 d_loss = 0.5 * (F.binary_cross_entropy_with_logits(D(real), smooth)
                                 + F.binary_cross_entropy_with_logits(D(fake.detach()), zeros))
@@ -178,7 +193,7 @@ def main():
         opt_g.zero_grad(set_to_none=True)                              # (3) through the updated D
         for p in D.parameters():
             p.requires_grad_(False)
-        g_loss = F.binary_cross_entropy_with_logits(D(fake), ones)
+        g_loss = -D(fake).mean() if args.loss == "hinge" else F.binary_cross_entropy_with_logits(D(fake), ones)
         g_loss.backward()
         for p in D.parameters():
             p.requires_grad_(True)
@@ -194,10 +209,11 @@ def main():
         if step in marks:
             gen = torch.Generator().manual_seed(1000 + args.seed)
             with open(args.log, "a") as log:
-                for v in variants:
-                    which, mode = v.split("-")
+                for v in [f"{v}@{z}" if z != "1" else v for v in variants for z in args.z_scales.split(",")]:
+                    which, mode = v.split("@")[0].split("-")
                     net = G if which == "raw" else average.net
-                    images = samples(net, {"recomp": "recompute"}.get(mode, mode), args.samples, gen)
+                    z_scale = float(v.split("@")[1]) if "@" in v else 1.0
+                    images = samples(net, {"recomp": "recompute"}.get(mode, mode), args.samples, gen, z_scale=z_scale)
                     m = meter.measure(images)
                     if args.save_grids:
                         os.makedirs(args.save_grids, exist_ok=True)
