@@ -6,7 +6,7 @@ import NeuralNet
 /// against PyTorch).
 ///
 /// Every buffer is allocated in `init`, sized for `batchCapacity`; a step allocates nothing.
-public final class DCGANModel {
+public final class DCGANModel: GANPhases {
     /// The recipe and the current live settings (loss, optimizer, batch size ≤ capacity).
     public var configuration: GANConfiguration {
         didSet {
@@ -40,19 +40,20 @@ public final class DCGANModel {
     public let seed: UInt64
     public var rng: RandomGenerator
     public var sampler: EpochSampler
-    public private(set) var step = 0
     public private(set) var generatorUpdates = 0
     public var phaseTimer: PhaseTimer?
+    /// The phases' order, the step counter and the phase in progress (shared with `MNISTGAN`).
+    private let schedule = PhaseSchedule()
+    public var step: Int { schedule.step }
     /// D updates per G update (0–10), as `MNISTGAN.dStepsPerGStep`.
-    public var dStepsPerGStep = 1 {
-        didSet { precondition((0 ... 10).contains(dStepsPerGStep), "D steps per G step must be 0–10") }
+    public var dStepsPerGStep: Int {
+        get { schedule.dStepsPerGStep }
+        set { schedule.dStepsPerGStep = newValue }
     }
 
     private let arena: FloatArena
     /// C × 784: the real batch of the step in progress (the first B rows).
     private let realBatch: Matrix
-    /// D's numbers from the last phase 2 of the step in progress (phase 3 reports them with G's).
-    private var pendingDiscriminator = (loss: Float.nan, real: Float.nan, fake: Float.nan)
 
     /// Why a configuration cannot train the DCGAN, or nil.
     public static func refusal(_ configuration: GANConfiguration) -> String? {
@@ -97,77 +98,32 @@ public final class DCGANModel {
         sampler = EpochSampler(count: images.count, seed: seed)
     }
 
-    /// k rounds of phases 1+2, then phase 3 on the last round's fakes (k = 0: 1, 3).
+    /// k rounds of phases 1+2, then phase 3 on the last round's fakes (`PhaseSchedule.trainStep`).
     @discardableResult
-    public func trainStep() -> StepStats {
-        phaseTimer?.start()
-        var d = (loss: Float.nan, real: Float.nan, fake: Float.nan)
-        for _ in 0 ..< dStepsPerGStep {
-            generateFakes()
-            d = updateDiscriminator()
-        }
-        if dStepsPerGStep == 0 { generateFakes() }
-        let g = updateGenerator()
-        step += 1
-        return StepStats(step: step, epoch: sampler.epoch, dLoss: d.loss, gLoss: g.loss, dReal: d.real,
-                         dFake: dStepsPerGStep == 0 ? g.fake : d.fake, updatedD: dStepsPerGStep > 0)
-    }
+    public func trainStep() -> StepStats { schedule.trainStep(self) }
 
     /// Phases 1+2 alone (key `d`); the step counter stays.
     @discardableResult
-    public func trainDiscriminatorStep() -> StepStats {
-        phaseTimer?.start()
-        generateFakes()
-        let d = updateDiscriminator()
-        return StepStats(step: step, epoch: sampler.epoch, dLoss: d.loss, gLoss: .nan, dReal: d.real,
-                         dFake: d.fake, updatedG: false)
-    }
+    public func trainDiscriminatorStep() -> StepStats { schedule.trainDiscriminatorStep(self) }
 
     /// Phases 1+3 alone (key `g`); the step counter stays.
     @discardableResult
-    public func trainGeneratorStep() -> StepStats {
-        phaseTimer?.start()
-        generateFakes()
-        let g = updateGenerator()
-        return StepStats(step: step, epoch: sampler.epoch, dLoss: .nan, gLoss: g.loss, dReal: .nan,
-                         dFake: g.fake, updatedD: false)
-    }
+    public func trainGeneratorStep() -> StepStats { schedule.trainGeneratorStep(self) }
 
-    public var phasesPerStep: [TrainingPhase] {
-        dStepsPerGStep == 0 ? [.generate, .trainGenerator]
-            : Array(repeating: [TrainingPhase.generate, .trainDiscriminator], count: dStepsPerGStep).flatMap { $0 } + [.trainGenerator]
-    }
+    public var phasesPerStep: [TrainingPhase] { schedule.phasesPerStep }
 
     /// Runs one phase; `phasesPerStep` in order is bit-identical to `trainStep()`.
     @discardableResult
-    public func run(_ phase: TrainingPhase) -> StepStats {
-        switch phase {
-        case .generate:
-            generateFakes()
-            return StepStats(step: step, epoch: sampler.epoch, dLoss: .nan, gLoss: .nan, dReal: .nan, dFake: .nan,
-                             updatedD: false, updatedG: false)
-        case .trainDiscriminator:
-            pendingDiscriminator = updateDiscriminator()
-            let d = pendingDiscriminator
-            return StepStats(step: step, epoch: sampler.epoch, dLoss: d.loss, gLoss: .nan, dReal: d.real, dFake: d.fake,
-                             updatedG: false)
-        case .trainGenerator:
-            let d = pendingDiscriminator, g = updateGenerator()
-            pendingDiscriminator = (.nan, .nan, .nan)
-            step += 1
-            return StepStats(step: step, epoch: sampler.epoch, dLoss: d.loss, gLoss: g.loss, dReal: d.real,
-                             dFake: d.fake.isNaN ? g.fake : d.fake, updatedD: !d.loss.isNaN)
-        }
-    }
+    public func run(_ phase: TrainingPhase) -> StepStats { schedule.run(phase, self) }
 
     private var learningRateScale: Float { configuration.learningRateAnnealing?.scale(atStep: step) ?? 1 }
 
-    private func generateFakes() {
+    func generateFakes() {
         trainer.generate(batch: configuration.batchSize, rng: &rng)
         phaseTimer?.lap(.generatorForward)
     }
 
-    private func updateDiscriminator() -> (loss: Float, real: Float, fake: Float) {
+    func updateDiscriminator() -> (loss: Float, real: Float, fake: Float) {
         let real = realBatch.prefix(rows: configuration.batchSize)
         sampler.fill(real, from: images)
         phaseTimer?.lap(.realBatch)
@@ -176,7 +132,7 @@ public final class DCGANModel {
         return d
     }
 
-    private func updateGenerator() -> (loss: Float, fake: Float) {
+    func updateGenerator() -> (loss: Float, fake: Float) {
         let g = trainer.updateGenerator(learningRateScale: learningRateScale)
         phaseTimer?.lap(.generatorUpdate)
         generatorUpdates += 1
@@ -198,7 +154,7 @@ public final class DCGANModel {
 
     /// Restores counters on resume (weights and optimiser state are loaded separately).
     public func restore(step: Int, rng: RandomGenerator, sampler: EpochSampler) {
-        self.step = step
+        schedule.step = step
         self.rng = rng
         self.sampler = sampler
     }

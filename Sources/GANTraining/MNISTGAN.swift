@@ -38,7 +38,7 @@ public enum TrainingPhase: Int, Sendable, CaseIterable {
 /// nothing. D's input holds real rows just before row C = capacity and G writes its fakes from
 /// row C on, so for any batch b ≤ C, rows C−b ..< C+b are one contiguous batch of 2b (real then
 /// fake): D sees both in one GEMM per layer with no copy, and phase 3 reuses those same fakes.
-public final class MNISTGAN {
+public final class MNISTGAN: GANPhases {
     /// The recipe and the current live settings (loss, optimizer, batch size ≤ capacity).
     public var configuration: GANConfiguration {
         didSet {
@@ -61,7 +61,6 @@ public final class MNISTGAN {
     /// Noise and anything else random after initialisation.
     public var rng: RandomGenerator
     public var sampler: EpochSampler
-    public private(set) var step = 0
     /// G updates in this process (whole steps and lone ones): a cheap "has G changed" for caches.
     public private(set) var generatorUpdates = 0
 
@@ -113,93 +112,44 @@ public final class MNISTGAN {
     /// When set, each phase's wall time is added to it (the benchmark's per-phase breakdown).
     public var phaseTimer: PhaseTimer?
 
+    /// The phases' order, the step counter and the phase in progress (shared with `DCGANModel`).
+    private let schedule = PhaseSchedule()
+    public var step: Int { schedule.step }
+
     /// D updates per G update (0–10), changeable between steps. 1 is the paper's recipe and
     /// exactly the historical step; 0 freezes D (G keeps chasing a fixed D).
-    public var dStepsPerGStep = 1 {
-        didSet { precondition((0 ... 10).contains(dStepsPerGStep), "D steps per G step must be 0–10") }
+    public var dStepsPerGStep: Int {
+        get { schedule.dStepsPerGStep }
+        set { schedule.dStepsPerGStep = newValue }
     }
 
-    /// One step of the classic recipe: k = `dStepsPerGStep` rounds of phases 1+2, then phase 3
-    /// on the last round's fakes (G has not changed since), so k = 1 is bit-identical to the
-    /// original single-round step that the determinism and resume tests pin down.
+    /// k rounds of phases 1+2, then phase 3 on the last round's fakes (`PhaseSchedule.trainStep`).
     @discardableResult
-    public func trainStep() -> StepStats {
-        phaseTimer?.start()
-        var d = (loss: Float.nan, real: Float.nan, fake: Float.nan)
-        for _ in 0 ..< dStepsPerGStep {
-            generateFakes()
-            d = updateDiscriminator()
-        }
-        if dStepsPerGStep == 0 { generateFakes() }
-        let g = updateGenerator()
-        step += 1
-        return StepStats(step: step, epoch: sampler.epoch, dLoss: d.loss, gLoss: g.loss, dReal: d.real,
-                         dFake: dStepsPerGStep == 0 ? g.fake : d.fake, updatedD: dStepsPerGStep > 0)
-    }
+    public func trainStep() -> StepStats { schedule.trainStep(self) }
 
-    /// Phases 1+2 alone (key `d`): fresh fakes, one D update, G untouched. The step counter
-    /// does not move: it counts G updates, so a lone phase never looks like a whole step.
+    /// Phases 1+2 alone (key `d`); the step counter stays.
     @discardableResult
-    public func trainDiscriminatorStep() -> StepStats {
-        phaseTimer?.start()
-        generateFakes()
-        let d = updateDiscriminator()
-        return StepStats(step: step, epoch: sampler.epoch, dLoss: d.loss, gLoss: .nan, dReal: d.real,
-                         dFake: d.fake, updatedG: false)
-    }
+    public func trainDiscriminatorStep() -> StepStats { schedule.trainDiscriminatorStep(self) }
 
-    /// Phases 1+3 alone (key `g`): fresh noise, G forward, one G update through the frozen D.
-    /// dFake is D(G(z)) on those fakes, before G's update.
+    /// Phases 1+3 alone (key `g`); the step counter stays.
     @discardableResult
-    public func trainGeneratorStep() -> StepStats {
-        phaseTimer?.start()
-        generateFakes()
-        let g = updateGenerator()
-        return StepStats(step: step, epoch: sampler.epoch, dLoss: .nan, gLoss: g.loss, dReal: .nan,
-                         dFake: g.fake, updatedD: false)
-    }
+    public func trainGeneratorStep() -> StepStats { schedule.trainGeneratorStep(self) }
 
     public typealias Phase = TrainingPhase
 
-    /// The phases of one whole step with the current k: (1, 2) k times, then 3 (k = 0: 1, 3),
-    /// exactly what `trainStep` does in one go.
-    public var phasesPerStep: [Phase] {
-        dStepsPerGStep == 0 ? [.generate, .trainGenerator]
-            : Array(repeating: [Phase.generate, .trainDiscriminator], count: dStepsPerGStep).flatMap { $0 } + [.trainGenerator]
-    }
+    /// The phases of one whole step with the current k.
+    public var phasesPerStep: [Phase] { schedule.phasesPerStep }
 
-    /// D's numbers from the last phase 2 of the step in progress (phase 3 reports them with G's).
-    private var pendingDiscriminator = (loss: Float.nan, real: Float.nan, fake: Float.nan)
-
-    /// Runs one phase. Running `phasesPerStep` in order is bit-identical to `trainStep()`; the
-    /// step counter advances after phase 3. Values a phase did not compute are NaN.
+    /// Runs one phase; `phasesPerStep` in order is bit-identical to `trainStep()`.
     @discardableResult
-    public func run(_ phase: Phase) -> StepStats {
-        switch phase {
-        case .generate:
-            generateFakes()
-            return StepStats(step: step, epoch: sampler.epoch, dLoss: .nan, gLoss: .nan, dReal: .nan, dFake: .nan,
-                             updatedD: false, updatedG: false)
-        case .trainDiscriminator:
-            pendingDiscriminator = updateDiscriminator()
-            let d = pendingDiscriminator
-            return StepStats(step: step, epoch: sampler.epoch, dLoss: d.loss, gLoss: .nan, dReal: d.real, dFake: d.fake,
-                             updatedG: false)
-        case .trainGenerator:
-            let d = pendingDiscriminator, g = updateGenerator()
-            pendingDiscriminator = (.nan, .nan, .nan)
-            step += 1
-            return StepStats(step: step, epoch: sampler.epoch, dLoss: d.loss, gLoss: g.loss, dReal: d.real,
-                             dFake: d.fake.isNaN ? g.fake : d.fake, updatedD: !d.loss.isNaN)
-        }
-    }
+    public func run(_ phase: Phase) -> StepStats { schedule.run(phase, self) }
 
     private var batchSize: Int { configuration.batchSize }
     /// The current batch's B fakes, right after the real rows.
     private var fakes: Matrix { discriminatorInput.rows(batchCapacity, count: batchSize) }
 
     /// (1) G turns uniform noise into B fakes (landing in the fake half of D's input).
-    private func generateFakes() {
+    func generateFakes() {
         let z = noise.prefix(rows: batchSize)
         rng.fillUniform(z.buffer, -1, 1)
         generator.forward(z)
@@ -207,7 +157,7 @@ public final class MNISTGAN {
     }
 
     /// (2) D learns on B real (label 1, or the smoothed label) and B fake (label 0) samples, in one batch of 2B.
-    private func updateDiscriminator() -> (loss: Float, real: Float, fake: Float) {
+    func updateDiscriminator() -> (loss: Float, real: Float, fake: Float) {
         let b = batchSize, objective = configuration.loss, realLabel = configuration.realLabel
         let batch = discriminatorInput.rows(batchCapacity - b, count: 2 * b)
         sampler.fill(batch.prefix(rows: b), from: images)
@@ -222,7 +172,7 @@ public final class MNISTGAN {
 
     /// (3) G learns through D, D frozen (no weight gradients), fakes labelled real.
     /// Returns the G loss and mean D(G(z)) on the fakes it used.
-    private func updateGenerator() -> (loss: Float, fake: Float) {
+    func updateGenerator() -> (loss: Float, fake: Float) {
         let b = batchSize, objective = configuration.loss
         let fake = fakes
         let fakeLogits = discriminatorForward(fake)
@@ -292,7 +242,7 @@ public final class MNISTGAN {
 
     /// Restores counters on resume (weights and optimiser state are loaded separately).
     public func restore(step: Int, rng: RandomGenerator, sampler: EpochSampler) {
-        self.step = step
+        schedule.step = step
         self.rng = rng
         self.sampler = sampler
     }
