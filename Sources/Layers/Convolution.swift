@@ -20,6 +20,12 @@ public final class Conv2d: Layer {
     private var blockGradient: UnsafeMutablePointer<Float>!
     /// Each thread's phase planes for im2col / col2im.
     private var planes: UnsafeMutablePointer<Float>!
+    /// false: forward writes each block's columns into its core's block buffer (in L2) and keeps none,
+    /// for a backward without weight gradients (G's step through D), instead of writing the whole
+    /// batch's (12.8 MB for D's second layer at B = 64) out to memory for nothing.
+    public var keepsColumns = true
+    /// Whether the last forward kept its columns (what a weight gradient needs).
+    private var columnsKept = false
 
     public init(_ inputChannels: Int, _ outputChannels: Int, kernel: Int, stride: Int, padding: Int,
                 height: Int, width: Int) {
@@ -57,8 +63,10 @@ public final class Conv2d: Layer {
     public func forward(_ x: Matrix, into y: Matrix, training: Bool) {
         let batch = x.rows, g = geometry
         let (k, p) = (g.patchSize, g.positions)
+        let keep = keepsColumns
+        columnsKept = keep
         BatchLayout.forEachBlockOnTheCores(batch) { first, count, worker in
-            let cols = columns + first * k * p
+            let cols = keep ? columns + first * k * p : blockGradient + worker * blockColumnFloats
             for b in 0 ..< count {
                 g.im2col(x.base + (first + b) * g.imageSize, into: cols + b * p, rowStride: count * p,
                          scratch: planes + worker * blockScratchFloats(g) / 2)
@@ -90,6 +98,7 @@ public final class Conv2d: Layer {
             }
             return
         }
+        precondition(columnsKept, "Conv2d: a weight gradient after a forward that kept no columns")
         BatchLayout.forEachBlock(batch) { first, count in
             let d = Matrix(base: product + first * outputChannels * p, rows: outputChannels, cols: count * p)
             let cols = Matrix(base: columns + first * k * p, rows: k, cols: count * p)

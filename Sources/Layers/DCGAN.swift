@@ -171,6 +171,10 @@ public final class DCGANTrainer {
         guard let fakes else { preconditionFailure("phase 3 before phase 1") }
         let dy = logitGradient.prefix(rows: fakes.rows)
         generator.parameters.zeroGrads()
+        // D's weights get no gradient here: its convolutions need not keep their columns.
+        let convolutions = discriminator.layers.compactMap { $0 as? Conv2d }
+        for c in convolutions { c.keepsColumns = false }
+        defer { for c in convolutions { c.keepsColumns = true } }
         let logits = discriminator.forward(fakes, training: true)
         let gLoss = loss.generatorLoss(logits: logits, gradient: dy)
         let dFake = meanOutput(logits)
