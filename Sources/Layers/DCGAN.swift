@@ -101,6 +101,8 @@ public final class DCGANTrainer {
     private let arena: FloatArena
     private let noise: Matrix
     private let logitGradient: Matrix
+    /// D's convolutions, found once (phase 3 turns their column keeping off and on every step).
+    private let discriminatorConvolutions: [Conv2d]
     /// The fakes of the last phase 1: G's output buffer, valid until G's next forward.
     private var fakes: Matrix?
 
@@ -109,6 +111,7 @@ public final class DCGANTrainer {
         self.maxBatch = maxBatch
         generator = DCGAN.generator(maxBatch: maxBatch)
         discriminator = DCGAN.discriminator(maxBatch: maxBatch, batchNorm: discriminatorBatchNorm)
+        discriminatorConvolutions = discriminator.layers.compactMap { $0 as? Conv2d }
         generatorOptimiser = Adam(learningRate: learningRate, beta1: beta1, beta2: beta2, epsilon: epsilon)
         discriminatorOptimiser = Adam(learningRate: learningRate, beta1: beta1, beta2: beta2, epsilon: epsilon)
         arena = FloatArena(capacity: FloatArena.capacity(for: [(maxBatch, DCGAN.latent), (maxBatch, 1)]))
@@ -172,9 +175,8 @@ public final class DCGANTrainer {
         let dy = logitGradient.prefix(rows: fakes.rows)
         generator.parameters.zeroGrads()
         // D's weights get no gradient here: its convolutions need not keep their columns.
-        let convolutions = discriminator.layers.compactMap { $0 as? Conv2d }
-        for c in convolutions { c.keepsColumns = false }
-        defer { for c in convolutions { c.keepsColumns = true } }
+        for c in discriminatorConvolutions { c.keepsColumns = false }
+        defer { for c in discriminatorConvolutions { c.keepsColumns = true } }
         let logits = discriminator.forward(fakes, training: true)
         let gLoss = loss.generatorLoss(logits: logits, gradient: dy)
         let dFake = meanOutput(logits)

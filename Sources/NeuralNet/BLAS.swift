@@ -9,12 +9,7 @@ public enum BLAS {
     public static func gemm(_ a: Matrix, transposeA: Bool = false,
                             _ b: Matrix, transposeB: Bool = false,
                             into c: Matrix, alpha: Float = 1, beta: Float = 0) {
-        let m = transposeA ? a.cols : a.rows
-        let k = transposeA ? a.rows : a.cols
-        let kb = transposeB ? b.cols : b.rows
-        let n = transposeB ? b.rows : b.cols
-        precondition(k == kb && c.rows == m && c.cols == n,
-                     "gemm shape mismatch: (\(m)×\(k)) · (\(kb)×\(n)) into \(c.rows)×\(c.cols)")
+        let (m, n, k) = checkedShape(a, transposeA, b, transposeB, c)
         guard let team = CoreTeam.shared, m * n * k >= splitThreshold, max(m, n) >= 32 else {
             raw(transposeA, transposeB, m, n, k, alpha, a.base, a.cols, b.base, b.cols, beta, c.base, c.cols)
             return
@@ -42,11 +37,18 @@ public enum BLAS {
     /// product would wait on the other core.
     public static func gemmOnThisThread(_ a: Matrix, transposeA: Bool = false, _ b: Matrix, transposeB: Bool = false,
                                         into c: Matrix, alpha: Float = 1, beta: Float = 0) {
+        let (m, n, k) = checkedShape(a, transposeA, b, transposeB, c)
+        raw(transposeA, transposeB, m, n, k, alpha, a.base, a.cols, b.base, b.cols, beta, c.base, c.cols)
+    }
+
+    /// (m, n, k) of c = op(a) · op(b), with the operands' shapes checked against each other.
+    private static func checkedShape(_ a: Matrix, _ transposeA: Bool, _ b: Matrix, _ transposeB: Bool,
+                                     _ c: Matrix) -> (m: Int, n: Int, k: Int) {
         let m = transposeA ? a.cols : a.rows, k = transposeA ? a.rows : a.cols
         let kb = transposeB ? b.cols : b.rows, n = transposeB ? b.rows : b.cols
         precondition(k == kb && c.rows == m && c.cols == n,
                      "gemm shape mismatch: (\(m)×\(k)) · (\(kb)×\(n)) into \(c.rows)×\(c.cols)")
-        raw(transposeA, transposeB, m, n, k, alpha, a.base, a.cols, b.base, b.cols, beta, c.base, c.cols)
+        return (m, n, k)
     }
 
     /// Parts a side of `length` is cut into, and their width (a multiple of 16; the last may be shorter).
