@@ -9,6 +9,9 @@
 // `ow` floats: copies without bounds checks or strided reads (the rows are short, 7–14 floats,
 // and per-element strided loops with edge tests cost 0.65 ns a float).
 
+// A path may define CV_IM2COL_ROWS / CV_COL2IM_ROWS: a faster body for the geometries it handles
+// (returns 1), bit-identical to this one; it returns 0 for the rest, which run below.
+//
 // A run of n floats copied (or added): the AVX paths define CV_COPY_RUN / CV_ADD_RUN before
 // including this file, with masked loads and stores, since at 7–14 floats the compiler's vector
 // loop never runs and its scalar tail does all the work. Only moves and one add per float, so the
@@ -24,6 +27,9 @@ static inline long EW(cv_plane_rows)(long extent, long stride, long padding) {
 
 void EW(cv_im2col)(const float *image, long channels, long height, long width, long kernel, long stride,
                    long padding, float *cols, long ld, float *scratch) {
+#ifdef CV_IM2COL_ROWS
+    if (CV_IM2COL_ROWS(image, channels, height, width, kernel, stride, padding, cols, ld)) return;
+#endif
     const long oh = (height + 2 * padding - kernel) / stride + 1, ow = (width + 2 * padding - kernel) / stride + 1;
     const long hq = EW(cv_plane_rows)(height, stride, padding), wq = EW(cv_plane_rows)(width, stride, padding);
     const long plane = hq * wq;
@@ -61,6 +67,9 @@ void EW(cv_im2col)(const float *image, long channels, long height, long width, l
 
 void EW(cv_col2im_add)(const float *cols, long ld, long channels, long height, long width, long kernel, long stride,
                        long padding, float *image, float *scratch) {
+#ifdef CV_COL2IM_ROWS
+    if (CV_COL2IM_ROWS(cols, ld, channels, height, width, kernel, stride, padding, image)) return;
+#endif
     const long oh = (height + 2 * padding - kernel) / stride + 1, ow = (width + 2 * padding - kernel) / stride + 1;
     const long hq = EW(cv_plane_rows)(height, stride, padding), wq = EW(cv_plane_rows)(width, stride, padding);
     const long plane = hq * wq;

@@ -154,6 +154,111 @@ static inline void cv_add_run(float *dst, const float *src, long n) {
         _mm512_mask_storeu_ps(dst, m, _mm512_add_ps(_mm512_maskz_loadu_ps(m, dst), _mm512_maskz_loadu_ps(m, src)));
     }
 }
+// im2col/col2im for images whose rows fit in two vectors (width ≤ 32) and whose output rows fit in
+// one (ow ≤ 16): every DCGAN layer. A row's column runs are lane permutations of the image row
+// (run kx of output row oy is x = stride·o + kx − padding), so each image row is loaded once and
+// permuted into its runs: no phase planes and no per-pixel index arithmetic. col2im permutes each
+// run back onto the row's pixels and adds the (ky, kx) taps in the generic body's order, one row
+// sum at a time, so the results are bit-identical to it (ConvolutionBody.h).
+static inline int cv_fits(long width, long ow, long kernel) { return width <= 32 && ow <= 16 && kernel <= 16; }
+
+static int cv_im2col_rows(const float *image, long channels, long height, long width, long kernel, long stride,
+                          long padding, float *cols, long ld) {
+    const long oh = (height + 2 * padding - kernel) / stride + 1, ow = (width + 2 * padding - kernel) / stride + 1;
+    if (!cv_fits(width, ow, kernel)) return 0;
+    __m512i index[16];
+    __mmask16 valid[16];
+    for (long kx = 0; kx < kernel; kx++) {
+        int lanes[16];
+        unsigned mask = 0;
+        for (long o = 0; o < 16; o++) {
+            const long x = o * stride + kx - padding;
+            lanes[o] = x >= 0 && x < width ? (int)x : 0;
+            if (o < ow && x >= 0 && x < width) mask |= 1u << o;
+        }
+        index[kx] = _mm512_loadu_si512(lanes);
+        valid[kx] = (__mmask16)mask;
+    }
+    const __mmask16 runMask = cv_mask(ow);
+    const __mmask16 lo = cv_mask(width < 16 ? width : 16), hi = cv_mask(width > 16 ? width - 16 : 0);
+    for (long c = 0; c < channels; c++) {
+        float *base = cols + c * kernel * kernel * ld;
+        // padded row yp = y + padding feeds column row (ky, oy) where yp = oy·stride + ky
+        for (long yp = 0; yp < height + 2 * padding; yp++) {
+            const long y = yp - padding;
+            const int inside = y >= 0 && y < height;
+            const float *line = image + (c * height + (inside ? y : 0)) * width;
+            const __m512 a = inside ? _mm512_maskz_loadu_ps(lo, line) : _mm512_setzero_ps();
+            const __m512 b = inside ? _mm512_maskz_loadu_ps(hi, line + 16) : _mm512_setzero_ps();
+            for (long ky = yp % stride; ky < kernel; ky += stride) {
+                const long oy = (yp - ky) / stride;
+                if (oy < 0) break;
+                if (oy >= oh) continue;
+                float *row = base + ky * kernel * ld + oy * ow;
+                for (long kx = 0; kx < kernel; kx++)
+                    _mm512_mask_storeu_ps(row + kx * ld, runMask,
+                                          _mm512_maskz_permutex2var_ps(valid[kx], a, index[kx], b));
+            }
+        }
+    }
+    return 1;
+}
+
+static int cv_col2im_rows(const float *cols, long ld, long channels, long height, long width, long kernel, long stride,
+                          long padding, float *image) {
+    const long oh = (height + 2 * padding - kernel) / stride + 1, ow = (width + 2 * padding - kernel) / stride + 1;
+    if (!cv_fits(width, ow, kernel)) return 0;
+    // pixel x of a row takes lane o = (x + padding − kx) / stride of run kx, when that divides and o < ow
+    __m512i index[16];
+    __mmask16 validLo[16], validHi[16];
+    for (long kx = 0; kx < kernel; kx++) {
+        int lanes[32];
+        unsigned long long mask = 0;
+        for (long x = 0; x < 32; x++) {
+            const long t = x + padding - kx, o = t / stride;
+            const int ok = x < width && t >= 0 && t % stride == 0 && o < ow;
+            lanes[x] = ok ? (int)o : 0;
+            if (ok) mask |= 1ull << x;
+        }
+        // one index vector serves both halves: permutexvar reads only an index's low 4 bits, so
+        // lanes[x] sits in bits 0–3 and lanes[x + 16] in bits 8–11
+        int packed[16];
+        for (long x = 0; x < 16; x++) packed[x] = lanes[x] | (lanes[x + 16] << 8);
+        index[kx] = _mm512_loadu_si512(packed);
+        validLo[kx] = (__mmask16)(mask & 0xFFFF);
+        validHi[kx] = (__mmask16)(mask >> 16);
+    }
+    const __mmask16 runMask = cv_mask(ow);
+    const __mmask16 lo = cv_mask(width < 16 ? width : 16), hi = cv_mask(width > 16 ? width - 16 : 0);
+    for (long c = 0; c < channels; c++) {
+        const float *base = cols + c * kernel * kernel * ld;
+        for (long y = 0; y < height; y++) {
+            const long yp = y + padding;
+            __m512 sumLo = _mm512_setzero_ps(), sumHi = _mm512_setzero_ps();
+            for (long ky = 0; ky < kernel; ky++) {
+                if ((yp - ky) % stride != 0 || yp < ky) continue;
+                const long oy = (yp - ky) / stride;
+                if (oy >= oh) continue;
+                const float *row = base + ky * kernel * ld + oy * ow;
+                for (long kx = 0; kx < kernel; kx++) {
+                    const __m512 run = _mm512_maskz_loadu_ps(runMask, row + kx * ld);
+                    const __m512i ix = index[kx];
+                    sumLo = _mm512_mask_add_ps(sumLo, validLo[kx], sumLo,
+                                               _mm512_permutexvar_ps(ix, run));
+                    if (hi)
+                        sumHi = _mm512_mask_add_ps(sumHi, validHi[kx], sumHi,
+                                                   _mm512_permutexvar_ps(_mm512_srli_epi32(ix, 8), run));
+                }
+            }
+            float *line = image + (c * height + y) * width;
+            _mm512_mask_storeu_ps(line, lo, _mm512_add_ps(_mm512_maskz_loadu_ps(lo, line), sumLo));
+            if (hi) _mm512_mask_storeu_ps(line + 16, hi, _mm512_add_ps(_mm512_maskz_loadu_ps(hi, line + 16), sumHi));
+        }
+    }
+    return 1;
+}
+#define CV_IM2COL_ROWS cv_im2col_rows
+#define CV_COL2IM_ROWS cv_col2im_rows
 #define CV_COPY_RUN cv_copy_run
 #define CV_ADD_RUN cv_add_run
 #include "ConvolutionBody.h"
