@@ -2,9 +2,13 @@ import NeuralNet
 
 /// `nn.Conv2d(in, out, kernel, stride, padding)`, weight [out, in, k, k], as one product per block of
 /// samples (`BatchLayout`): the block's columns side by side, cols [in·k·k, count·positions], then
-/// Y = W · cols, dW += dY · colsᵀ and dcols = Wᵀ · dY, each split between the cores by `BLAS.gemm`.
+/// Y = W · cols, dW += dY · colsᵀ and dcols = Wᵀ · dY.
 ///
-/// Each block's column gradient goes back into dx (col2im) while it is still in cache.
+/// Every pass hands whole blocks to the cores, and a block's columns live only in its core's L2:
+/// im2col, the products and col2im run on them one after the other. Backward writes its columns
+/// again rather than keeping the forward's (12.8 MB for D's second layer at B = 64, out to memory
+/// and back): im2col is cheaper than that round trip. The weight gradient is summed in two fixed
+/// halves of the batch (`WeightGradientHalves`), so it does not depend on which core ran which.
 public final class Conv2d: Layer {
     public let geometry: ConvolutionGeometry
     public let outputChannels: Int
@@ -12,20 +16,13 @@ public final class Conv2d: Layer {
     public var outputSize: Int { outputChannels * geometry.positions }
     private var weight: Matrix!, weightGrad: Matrix!
     private var bias: UnsafeMutablePointer<Float>!, biasGrad: UnsafeMutablePointer<Float>!
-    /// cols [patchSize, batch · positions] of the last forward (their gradient after backward).
-    private var columns: UnsafeMutablePointer<Float>!
-    /// The product Y (forward) or dY (backward), [outputChannels, batch · positions].
+    /// The product Y (forward) or dY (backward), [outputChannels, batch · positions] in blocks.
     private var product: UnsafeMutablePointer<Float>!
-    /// Each thread's block column gradient, col2im'd into dx while it is in cache.
-    private var blockGradient: UnsafeMutablePointer<Float>!
+    /// Each thread's block of columns (and then, in backward, of their gradient).
+    private var blockColumns: UnsafeMutablePointer<Float>!
     /// Each thread's phase planes for im2col / col2im.
     private var planes: UnsafeMutablePointer<Float>!
-    /// false: forward writes each block's columns into its core's block buffer (in L2) and keeps none,
-    /// for a backward without weight gradients (G's step through D), instead of writing the whole
-    /// batch's (12.8 MB for D's second layer at B = 64) out to memory for nothing.
-    public var keepsColumns = true
-    /// Whether the last forward kept its columns (what a weight gradient needs).
-    private var columnsKept = false
+    private var halves: WeightGradientHalves!
 
     public init(_ inputChannels: Int, _ outputChannels: Int, kernel: Int, stride: Int, padding: Int,
                 height: Int, width: Int) {
@@ -47,30 +44,36 @@ public final class Conv2d: Layer {
     }
 
     private var columnFloats: Int { geometry.patchSize * geometry.positions }
+    private var blockColumnFloats: Int { (BatchLayout.samplesPerBlock * columnFloats + 15) & ~15 }
     public func workspaceFloats(maxBatch: Int) -> Int {
-        maxBatch * (columnFloats + outputSize) + 2 * blockColumnFloats + blockScratchFloats(geometry)
+        maxBatch * outputSize + 2 * blockColumnFloats + blockScratchFloats(geometry)
+            + WeightGradientHalves.floats(weights: outputChannels * geometry.patchSize, biases: outputChannels)
     }
     public func bind(workspace: UnsafeMutablePointer<Float>, maxBatch: Int) {
-        columns = workspace
-        product = workspace + maxBatch * columnFloats
-        blockGradient = product + maxBatch * outputSize
-        planes = blockGradient + 2 * blockColumnFloats
+        product = workspace
+        blockColumns = product + maxBatch * outputSize
+        planes = blockColumns + 2 * blockColumnFloats
+        halves = WeightGradientHalves(planes + blockScratchFloats(geometry), weights: outputChannels * geometry.patchSize,
+                                      biases: outputChannels)
     }
-    private var blockColumnFloats: Int { (BatchLayout.samplesPerBlock * columnFloats + 15) & ~15 }
 
     private var layout: BatchLayout { BatchLayout(channels: outputChannels, size: geometry.positions) }
+
+    /// The block's columns in this worker's block buffer.
+    private func columns(of x: Matrix, first: Int, count: Int, worker: Int) -> UnsafeMutablePointer<Float> {
+        let g = geometry, cols = blockColumns + worker * blockColumnFloats
+        for b in 0 ..< count {
+            g.im2col(x.base + (first + b) * g.imageSize, into: cols + b * g.positions, rowStride: count * g.positions,
+                     scratch: planes + worker * blockScratchFloats(g) / 2)
+        }
+        return cols
+    }
 
     public func forward(_ x: Matrix, into y: Matrix, training: Bool) {
         let batch = x.rows, g = geometry
         let (k, p) = (g.patchSize, g.positions)
-        let keep = keepsColumns
-        columnsKept = keep
         BatchLayout.forEachBlockOnTheCores(batch) { first, count, worker in
-            let cols = keep ? columns + first * k * p : blockGradient + worker * blockColumnFloats
-            for b in 0 ..< count {
-                g.im2col(x.base + (first + b) * g.imageSize, into: cols + b * p, rowStride: count * p,
-                         scratch: planes + worker * blockScratchFloats(g) / 2)
-            }
+            let cols = columns(of: x, first: first, count: count, worker: worker)
             BLAS.gemmOnThisThread(weight, Matrix(base: cols, rows: k, cols: count * p),
                                   into: Matrix(base: product + first * outputChannels * p, rows: outputChannels, cols: count * p))
         }
@@ -81,35 +84,35 @@ public final class Conv2d: Layer {
                          inputGradient dx: Matrix?, parameterGradients: Bool) {
         let batch = dy.rows, g = geometry
         guard parameterGradients || dx != nil else { return }
-        layout.toChannelMajor(dy.base, product, batch: batch)
         let (k, p) = (g.patchSize, g.positions)
-        if !parameterGradients, let dx {
-            // D's input gradient alone (G's step): each block on one core, from its product to dx.
-            BatchLayout.forEachBlockOnTheCores(batch) { first, count, worker in
-                let d = Matrix(base: product + first * outputChannels * p, rows: outputChannels, cols: count * p)
-                let dcols = blockGradient + worker * blockColumnFloats
-                BLAS.gemmOnThisThread(weight, transposeA: true, d, into: Matrix(base: dcols, rows: k, cols: count * p))
-                for b in 0 ..< count {
-                    let image = dx.base + (first + b) * g.imageSize
-                    image.update(repeating: 0, count: g.imageSize)
-                    g.col2imAdding(dcols + b * p, into: image, rowStride: count * p,
-                                   scratch: planes + worker * blockScratchFloats(g) / 2)
-                }
+        let block = { (first: Int, count: Int, worker: Int, half: Int?) in
+            let d = Matrix(base: self.product + first * self.outputChannels * p, rows: self.outputChannels, cols: count * p)
+            self.layout.toChannelMajor(dy.base, self.product, first: first, count: count, batch: batch)
+            var cols: UnsafeMutablePointer<Float>
+            if let half {
+                cols = self.columns(of: x, first: first, count: count, worker: worker)
+                let (w, b) = self.halves.gradients(half, weight: self.weightGrad.base, bias: self.biasGrad)
+                BLAS.gemmOnThisThread(d, Matrix(base: cols, rows: k, cols: count * p), transposeB: true,
+                                      into: Matrix(base: w, rows: self.outputChannels, cols: k), beta: 1)
+                addRowSums(d.base, into: b, rows: self.outputChannels, length: count * p)
+            } else {
+                cols = self.blockColumns + worker * self.blockColumnFloats
             }
-            return
+            guard let dx else { return }
+            // the columns are spent: their gradient takes their place
+            BLAS.gemmOnThisThread(self.weight, transposeA: true, d, into: Matrix(base: cols, rows: k, cols: count * p))
+            for b in 0 ..< count {
+                let image = dx.base + (first + b) * g.imageSize
+                image.update(repeating: 0, count: g.imageSize)
+                g.col2imAdding(cols + b * p, into: image, rowStride: count * p,
+                               scratch: self.planes + worker * blockScratchFloats(g) / 2)
+            }
         }
-        precondition(columnsKept, "Conv2d: a weight gradient after a forward that kept no columns")
-        BatchLayout.forEachBlock(batch) { first, count in
-            let d = Matrix(base: product + first * outputChannels * p, rows: outputChannels, cols: count * p)
-            let cols = Matrix(base: columns + first * k * p, rows: k, cols: count * p)
-            if parameterGradients {
-                BLAS.gemm(d, cols, transposeB: true, into: weightGrad, beta: 1)
-                addRowSums(d.base, into: biasGrad, rows: outputChannels, length: count * p)
-            }
-            if let dx {
-                BLAS.gemm(weight, transposeA: true, d, into: Matrix(base: blockGradient, rows: k, cols: count * p))
-                col2imBlock(blockGradient, into: dx.base + first * g.imageSize, count: count, geometry: g, scratch: planes)
-            }
+        if parameterGradients {
+            halves.accumulate(batch, into: weightGrad.base, biasGrad) { first, count, worker, half in block(first, count, worker, half) }
+        } else {
+            // D's input gradient alone (G's step through D)
+            BatchLayout.forEachBlockOnTheCores(batch) { first, count, worker in block(first, count, worker, nil) }
         }
     }
 }
@@ -135,6 +138,7 @@ public final class ConvTranspose2d: Layer {
     private var inputs: UnsafeMutablePointer<Float>!
     /// Each thread's phase planes for im2col / col2im.
     private var planes: UnsafeMutablePointer<Float>!
+    private var halves: WeightGradientHalves!
 
     public init(_ inputChannels: Int, _ outputChannels: Int, kernel: Int, stride: Int, padding: Int,
                 height: Int, width: Int) {
@@ -159,12 +163,17 @@ public final class ConvTranspose2d: Layer {
     }
 
     private var blockColumnFloats: Int { (BatchLayout.samplesPerBlock * geometry.patchSize * geometry.positions + 15) & ~15 }
-    /// Two blocks of columns: one per thread in forward, the first alone in backward.
-    public func workspaceFloats(maxBatch: Int) -> Int { 2 * blockColumnFloats + maxBatch * inputSize + blockScratchFloats(geometry) }
+    /// Two blocks of columns, one per thread.
+    public func workspaceFloats(maxBatch: Int) -> Int {
+        2 * blockColumnFloats + maxBatch * inputSize + blockScratchFloats(geometry)
+            + WeightGradientHalves.floats(weights: inputChannels * geometry.patchSize, biases: geometry.channels)
+    }
     public func bind(workspace: UnsafeMutablePointer<Float>, maxBatch: Int) {
         columns = workspace
         inputs = workspace + 2 * blockColumnFloats
         planes = inputs + maxBatch * inputSize
+        halves = WeightGradientHalves(planes + blockScratchFloats(geometry), weights: inputChannels * geometry.patchSize,
+                                      biases: geometry.channels)
     }
 
     private var layout: BatchLayout { BatchLayout(channels: inputChannels, size: geometry.positions) }
@@ -192,54 +201,33 @@ public final class ConvTranspose2d: Layer {
         let batch = dy.rows, g = geometry
         guard parameterGradients || dx != nil else { return }
         let (k, p) = (g.patchSize, g.positions)
-        BatchLayout.forEachBlock(batch) { first, count in
-            im2colBlock(dy.base + first * g.imageSize, into: columns, count: count, geometry: g, scratch: planes)
-            let cols = Matrix(base: columns, rows: k, cols: count * p)
-            let xs = Matrix(base: inputs + first * inputChannels * p, rows: inputChannels, cols: count * p)
-            if parameterGradients { BLAS.gemm(xs, cols, transposeB: true, into: weightGrad, beta: 1) }
-            if dx != nil { BLAS.gemm(weight, cols, into: xs) }
+        let size = g.height * g.width
+        let block = { (first: Int, count: Int, worker: Int, half: Int?) in
+            let cols = self.columns + worker * self.blockColumnFloats
+            for b in 0 ..< count {
+                g.im2col(dy.base + (first + b) * g.imageSize, into: cols + b * p, rowStride: count * p,
+                         scratch: self.planes + worker * blockScratchFloats(g) / 2)
+            }
+            let c = Matrix(base: cols, rows: k, cols: count * p)
+            let xs = Matrix(base: self.inputs + first * self.inputChannels * p, rows: self.inputChannels, cols: count * p)
+            if let half {
+                let (w, bias) = self.halves.gradients(half, weight: self.weightGrad.base, bias: self.biasGrad)
+                BLAS.gemmOnThisThread(xs, c, transposeB: true, into: Matrix(base: w, rows: self.inputChannels, cols: k), beta: 1)
+                for b in first ..< first + count {
+                    for ch in 0 ..< g.channels { bias[ch] += vectorSum(dy.base + b * g.imageSize + ch * size, size) }
+                }
+            }
+            // dX takes the place of the inputs it no longer needs
+            if dx != nil { BLAS.gemmOnThisThread(self.weight, c, into: xs) }
         }
         if parameterGradients {
-            let size = g.height * g.width
-            for b in 0 ..< batch {
-                for c in 0 ..< g.channels { biasGrad[c] += vectorSum(dy.base + b * g.imageSize + c * size, size) }
-            }
+            halves.accumulate(batch, into: weightGrad.base, biasGrad) { first, count, worker, half in block(first, count, worker, half) }
+        } else {
+            BatchLayout.forEachBlockOnTheCores(batch) { first, count, worker in block(first, count, worker, nil) }
         }
         if let dx { layout.toSamples(inputs, dx.base, batch: batch) }
     }
 }
 
-/// Floats of per-thread scratch `im2colBlock` and `col2imBlock` need (two threads).
+/// Floats of per-thread scratch im2col and col2im need (two threads).
 func blockScratchFloats(_ g: ConvolutionGeometry) -> Int { 2 * ((g.scratchFloats + 15) & ~15) }
-
-/// im2col of the `count` samples of one block into its columns (`BatchLayout`), on both cores.
-func im2colBlock(_ images: UnsafePointer<Float>, into columns: UnsafeMutablePointer<Float>, count batch: Int,
-                 geometry g: ConvolutionGeometry, scratch: UnsafeMutablePointer<Float>) {
-    let p = DisjointPointers(UnsafeMutablePointer(mutating: images), columns, scratch)
-    let perThread = blockScratchFloats(g) / 2
-    forEachSampleRange(batch, floatsPerSample: g.patchSize * g.positions) { range, worker in
-        for b in range {
-            let (offset, ld) = BatchLayout.place(b, batch: batch, floatsPerSample: g.patchSize * g.positions, size: g.positions)
-            g.im2col(p.pointers[0] + b * g.imageSize, into: p.pointers[1] + offset, rowStride: ld,
-                     scratch: p.pointers[2] + worker * perThread)
-        }
-    }
-}
-
-/// The `count` images of one block = col2im of their columns (`BatchLayout`), plus bias[c] when
-/// given, on both cores.
-func col2imBlock(_ columns: UnsafePointer<Float>, into images: UnsafeMutablePointer<Float>, count batch: Int,
-                 geometry g: ConvolutionGeometry, scratch: UnsafeMutablePointer<Float>, bias: UnsafeMutablePointer<Float>? = nil) {
-    let p = DisjointPointers(UnsafeMutablePointer(mutating: columns), images, scratch)
-    let b0 = OptionalBias(bias)
-    let perThread = blockScratchFloats(g) / 2
-    forEachSampleRange(batch, floatsPerSample: g.patchSize * g.positions) { range, worker in
-        for b in range {
-            let (offset, ld) = BatchLayout.place(b, batch: batch, floatsPerSample: g.patchSize * g.positions, size: g.positions)
-            let image = p.pointers[1] + b * g.imageSize
-            image.update(repeating: 0, count: g.imageSize)
-            g.col2imAdding(p.pointers[0] + offset, into: image, rowStride: ld, scratch: p.pointers[2] + worker * perThread)
-            if let bias = b0.pointer { addChannelBias(image, UnsafeMutablePointer(mutating: bias), channels: g.channels, size: g.height * g.width) }
-        }
-    }
-}

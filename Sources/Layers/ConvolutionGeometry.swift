@@ -48,16 +48,6 @@ struct BatchLayout {
     let channels: Int, size: Int
     static let samplesPerBlock = 4
 
-    /// Calls `body(first sample, sample count)` for each block of a batch, in order.
-    @inline(__always)
-    static func forEachBlock(_ batch: Int, _ body: (_ first: Int, _ count: Int) -> Void) {
-        var first = 0
-        while first < batch {
-            body(first, min(samplesPerBlock, batch - first))
-            first += samplesPerBlock
-        }
-    }
-
     /// Calls `body(first sample, sample count, worker)` for each block of a batch, the blocks
     /// shared out between the cores (each block whole on one, `worker` naming its thread, for scratch
     /// of its own): no join between a block's im2col or col2im and its product, and no product
@@ -92,6 +82,16 @@ struct BatchLayout {
         }
     }
 
+    /// One block's samples (`first ..< first + count`) into their blocked channel-major place, on
+    /// this thread (a block's pass on its core).
+    func toChannelMajor(_ samples: UnsafePointer<Float>, _ channelMajor: UnsafeMutablePointer<Float>,
+                        first: Int, count: Int, batch: Int) {
+        for b in first ..< first + count {
+            let (offset, ld) = Self.place(b, batch: batch, floatsPerSample: channels * size, size: size)
+            for c in 0 ..< channels { (channelMajor + offset + c * ld).update(from: samples + (b * channels + c) * size, count: size) }
+        }
+    }
+
     /// Samples from blocked channel-major, plus bias[c] when given.
     func toSamples(_ channelMajor: UnsafePointer<Float>, _ samples: UnsafeMutablePointer<Float>, batch: Int,
                    bias: UnsafePointer<Float>? = nil) {
@@ -114,6 +114,57 @@ struct BatchLayout {
             }
         }
     }
+}
+
+/// A layer's weight and bias gradients summed over a batch on both cores, in two fixed halves of
+/// its blocks: the first half adds straight into the layer's gradients, the second into a buffer of
+/// its own, added to them when both are done. So the sums' rounding does not depend on which core
+/// ran which half (bit-exact runs and resumes), and the halves need no join per block.
+struct WeightGradientHalves {
+    let buffer: UnsafeMutablePointer<Float>, weights: Int, biases: Int
+
+    static func floats(weights: Int, biases: Int) -> Int { (weights + biases + 15) & ~15 }
+    init(_ buffer: UnsafeMutablePointer<Float>, weights: Int, biases: Int) {
+        (self.buffer, self.weights, self.biases) = (buffer, weights, biases)
+    }
+
+    /// Where half `half` adds its weight and bias gradients.
+    func gradients(_ half: Int, weight: UnsafeMutablePointer<Float>, bias: UnsafeMutablePointer<Float>)
+        -> (weight: UnsafeMutablePointer<Float>, bias: UnsafeMutablePointer<Float>) {
+        half == 0 ? (weight, bias) : (buffer, buffer + weights)
+    }
+
+    /// Calls `body(first, count, worker, half)` for every block of the batch, each half's blocks in
+    /// order within one team part, then adds the second half's sums into `weight` and `bias`.
+    func accumulate(_ batch: Int, into weight: UnsafeMutablePointer<Float>, _ bias: UnsafeMutablePointer<Float>,
+                    _ body: (_ first: Int, _ count: Int, _ worker: Int, _ half: Int) -> Void) {
+        let per = BatchLayout.samplesPerBlock
+        let blocks = (batch + per - 1) / per, firstHalf = (blocks + 1) / 2
+        let sum = DisjointPointers(buffer)
+        let floats = weights + biases
+        ParallelLoop.runWithWorker(blocks > 1 ? 2 : 1) { half, worker in
+            if half == 1 { sum.pointers[0].update(repeating: 0, count: floats) }
+            for block in (half == 0 ? 0 ..< firstHalf : firstHalf ..< blocks) {
+                let first = block * per
+                body(first, min(per, batch - first), worker, half)
+            }
+        }
+        guard blocks > 1 else { return }
+        addInPlace(weight, buffer, weights)
+        addInPlace(bias, buffer + weights, biases)
+    }
+}
+
+/// a[i] += b[i] over `0 ..< n`.
+func addInPlace(_ a: UnsafeMutablePointer<Float>, _ b: UnsafePointer<Float>, _ n: Int) {
+    var i = 0
+    let ra = UnsafeMutableRawPointer(a), rb = UnsafeRawPointer(b)
+    while i + 16 <= n {
+        ra.storeBytes(of: ra.loadUnaligned(fromByteOffset: i * 4, as: SIMD16<Float>.self)
+                      + rb.loadUnaligned(fromByteOffset: i * 4, as: SIMD16<Float>.self), toByteOffset: i * 4, as: SIMD16<Float>.self)
+        i += 16
+    }
+    while i < n { a[i] += b[i]; i += 1 }
 }
 
 /// A read-only bias pointer shared by the parts of a job.

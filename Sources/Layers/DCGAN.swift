@@ -101,8 +101,6 @@ public final class DCGANTrainer {
     private let arena: FloatArena
     private let noise: Matrix
     private let logitGradient: Matrix
-    /// D's convolutions, found once (phase 3 turns their column keeping off and on every step).
-    private let discriminatorConvolutions: [Conv2d]
     /// The fakes of the last phase 1: G's output buffer, valid until G's next forward.
     private var fakes: Matrix?
 
@@ -111,7 +109,6 @@ public final class DCGANTrainer {
         self.maxBatch = maxBatch
         generator = DCGAN.generator(maxBatch: maxBatch)
         discriminator = DCGAN.discriminator(maxBatch: maxBatch, batchNorm: discriminatorBatchNorm)
-        discriminatorConvolutions = discriminator.layers.compactMap { $0 as? Conv2d }
         generatorOptimiser = Adam(learningRate: learningRate, beta1: beta1, beta2: beta2, epsilon: epsilon)
         discriminatorOptimiser = Adam(learningRate: learningRate, beta1: beta1, beta2: beta2, epsilon: epsilon)
         arena = FloatArena(capacity: FloatArena.capacity(for: [(maxBatch, DCGAN.latent), (maxBatch, 1)]))
@@ -174,9 +171,6 @@ public final class DCGANTrainer {
         guard let fakes else { preconditionFailure("phase 3 before phase 1") }
         let dy = logitGradient.prefix(rows: fakes.rows)
         generator.parameters.zeroGrads()
-        // D's weights get no gradient here: its convolutions need not keep their columns.
-        for c in discriminatorConvolutions { c.keepsColumns = false }
-        defer { for c in discriminatorConvolutions { c.keepsColumns = true } }
         let logits = discriminator.forward(fakes, training: true)
         let gLoss = loss.generatorLoss(logits: logits, gradient: dy)
         let dFake = meanOutput(logits)
