@@ -66,24 +66,33 @@ public final class BatchNorm: Layer {
     /// 2d: each run in eight float lanes, the runs added up in double (the batch means of a backward
     /// feed straight into the weight gradient of the layer before, where the true sum nearly cancels).
     private func channelSums(_ a: UnsafePointer<Float>, rows: Int, times b: UnsafePointer<Float>?, deviations: Bool) {
+        // the channels split between the cores: each channel's sum is one thread's, in one order
+        let parts = ParallelLoop.parts(for: rows * inputSize), per = (channels + parts - 1) / parts
+        ParallelLoop.run(parts) { part in
+            let first = part * per
+            self.channelSums(a, rows: rows, times: b, deviations: deviations, channels: first ..< min(self.channels, first + per))
+        }
+    }
+
+    private func channelSums(_ a: UnsafePointer<Float>, rows: Int, times b: UnsafePointer<Float>?, deviations: Bool,
+                             channels range: Range<Int>) {
         if spatial == 1 {
-            sums.update(repeating: 0, count: channels)
-            products.update(repeating: 0, count: channels)
+            for c in range { sums[c] = 0; products[c] = 0 }
             for r in 0 ..< rows {
                 let (pa, s, q) = (a + r * inputSize, sums!, products!)
                 if let b {
                     let pb = b + r * inputSize
-                    for c in 0 ..< channels { s[c] += pa[c]; q[c] += pa[c] * pb[c] }
+                    for c in range { s[c] += pa[c]; q[c] += pa[c] * pb[c] }
                 } else if deviations {
                     let m = mean!
-                    for c in 0 ..< channels { let d = pa[c] - m[c]; q[c] += d * d }
+                    for c in range { let d = pa[c] - m[c]; q[c] += d * d }
                 } else {
-                    for c in 0 ..< channels { s[c] += pa[c] }
+                    for c in range { s[c] += pa[c] }
                 }
             }
             return
         }
-        for c in 0 ..< channels {
+        for c in range {
             var sum = 0.0, product = 0.0
             for r in 0 ..< rows {
                 let run = a + r * inputSize + c * spatial
@@ -122,7 +131,12 @@ public final class BatchNorm: Layer {
                 inverseStd[c] = 1 / (runningVar[c] + epsilon).squareRoot()
             }
         }
-        for r in 0 ..< rows {
+        forEachSampleRange(rows, floatsPerSample: inputSize) { range, _ in self.normalise(x, into: y, rows: range) }
+    }
+
+    private func normalise(_ x: Matrix, into y: Matrix, rows range: Range<Int>) {
+        let (channels, spatial) = (channels, spatial)
+        for r in range {
             let offset = r * inputSize
             let (src, xhat, out) = (x.base + offset, normalised + offset, y.base + offset)
             if spatial == 1 {
@@ -162,16 +176,19 @@ public final class BatchNorm: Layer {
             sums[c] = trained ? sums[c] / n : 0
             products[c] = trained ? products[c] / n : 0
         }
-        for r in 0 ..< rows {
-            let offset = r * inputSize
-            let (g, xhat, out) = (dy.base + offset, normalised + offset, dx.base + offset)
-            if spatial == 1 {
-                let (scale, meanDy, meanDyXhat) = (self.scale!, sums!, products!)
-                for c in 0 ..< channels { out[c] = scale[c] * (g[c] - meanDy[c] - xhat[c] * meanDyXhat[c]) }
-            } else {
-                for c in 0 ..< channels {
-                    let (scale, meanDy, meanDyXhat, o) = (self.scale[c], sums[c], products[c], c * spatial)
-                    for i in o ..< o + spatial { out[i] = scale * (g[i] - meanDy - xhat[i] * meanDyXhat) }
+        let (channels, spatial, size) = (channels, spatial, inputSize)
+        forEachSampleRange(rows, floatsPerSample: size) { range, _ in
+            for r in range {
+                let offset = r * size
+                let (g, xhat, out) = (dy.base + offset, self.normalised + offset, dx.base + offset)
+                if spatial == 1 {
+                    let (scale, meanDy, meanDyXhat) = (self.scale!, sums!, products!)
+                    for c in 0 ..< channels { out[c] = scale[c] * (g[c] - meanDy[c] - xhat[c] * meanDyXhat[c]) }
+                } else {
+                    for c in 0 ..< channels {
+                        let (scale, meanDy, meanDyXhat, o) = (self.scale[c], sums[c], products[c], c * spatial)
+                        for i in o ..< o + spatial { out[i] = scale * (g[i] - meanDy - xhat[i] * meanDyXhat) }
+                    }
                 }
             }
         }

@@ -27,27 +27,35 @@ public final class ActivationLayer: Layer {
         if kind == .tanh { zeroBias = workspace }
     }
 
+    // Both passes split the rows between the cores (each float on its own: bit-identical).
     public func forward(_ x: Matrix, into y: Matrix, training: Bool) {
-        let n = x.count, src = x.base, dst = y.base
-        switch kind {
-        case .leakyReLU(let slope): for i in 0 ..< n { dst[i] = src[i] > 0 ? src[i] : slope * src[i] }
-        case .relu: for i in 0 ..< n { dst[i] = max(src[i], 0) }
-        case .tanh:
-            y.copy(from: x)
-            ElementwiseKernels.biasTanh(dst, bias: zeroBias!, count: inputSize, rows: x.rows)
+        let size = inputSize, kind = kind, zeroBias = zeroBias
+        forEachSampleRange(x.rows, floatsPerSample: size) { rows, _ in
+            let src = x.base + rows.lowerBound * size, dst = y.base + rows.lowerBound * size, n = rows.count * size
+            switch kind {
+            case .leakyReLU(let slope): for i in 0 ..< n { dst[i] = src[i] > 0 ? src[i] : slope * src[i] }
+            case .relu: for i in 0 ..< n { dst[i] = max(src[i], 0) }
+            case .tanh:
+                dst.update(from: src, count: n)
+                ElementwiseKernels.biasTanh(dst, bias: zeroBias!, count: size, rows: rows.count)
+            }
         }
     }
 
     public func backward(input x: Matrix, output y: Matrix, outputGradient dy: Matrix,
                          inputGradient dx: Matrix?, parameterGradients: Bool) {
         guard let dx else { return }
-        let n = dy.count, out = y.base, g = dy.base, d = dx.base
-        switch kind {
-        case .leakyReLU(let slope): for i in 0 ..< n { d[i] = out[i] > 0 ? g[i] : slope * g[i] }
-        // A multiply by a selected 1 or 0: `out > 0 ? g : 0` compiled to a branch, mispredicted
-        // on every other float (3.6 ms for G's 64 × 12,544, against 0.3 for LeakyReLU's form).
-        case .relu: for i in 0 ..< n { d[i] = g[i] * (out[i] > 0 ? 1 : 0) }
-        case .tanh: for i in 0 ..< n { d[i] = g[i] * (1 - out[i] * out[i]) }
+        let size = inputSize, kind = kind
+        forEachSampleRange(dy.rows, floatsPerSample: size) { rows, _ in
+            let start = rows.lowerBound * size, n = rows.count * size
+            let out = y.base + start, g = dy.base + start, d = dx.base + start
+            switch kind {
+            case .leakyReLU(let slope): for i in 0 ..< n { d[i] = out[i] > 0 ? g[i] : slope * g[i] }
+            // A multiply by a selected 1 or 0: `out > 0 ? g : 0` compiled to a branch, mispredicted
+            // on every other float (3.6 ms for G's 64 × 12,544, against 0.3 for LeakyReLU's form).
+            case .relu: for i in 0 ..< n { d[i] = g[i] * (out[i] > 0 ? 1 : 0) }
+            case .tanh: for i in 0 ..< n { d[i] = g[i] * (1 - out[i] * out[i]) }
+            }
         }
     }
 }
