@@ -51,7 +51,17 @@ def generator(width=64):
         nn.ConvTranspose2d(width, 1, 4, 2, 1), nn.Tanh())
 
 
-def discriminator(width=64, norm=True, spectral=False, dropout=0.0):
+class MinibatchStd(nn.Module):
+    """ProGAN's minibatch standard deviation (Karras et al. 2018): one more channel holding the mean
+    over features of the batch's per-feature standard deviation, so that D sees how varied a batch
+    is (a push against G's uneven digit mix)."""
+
+    def forward(self, x):
+        s = x.std(dim=0, unbiased=False).mean()
+        return torch.cat([x, s.expand(x.shape[0], 1, *x.shape[2:])], dim=1)
+
+
+def discriminator(width=64, norm=True, spectral=False, dropout=0.0, mbstd=False):
     """The spec's D; `spectral` wraps its three weights in PyTorch's spectral normalisation (one power
     iteration per training-mode forward), `dropout` follows each LeakyReLU (the TF DCGAN tutorial's 0.3)."""
     sn = nn.utils.parametrizations.spectral_norm if spectral else (lambda m: m)
@@ -59,7 +69,8 @@ def discriminator(width=64, norm=True, spectral=False, dropout=0.0):
     return nn.Sequential(
         sn(nn.Conv2d(1, width, 4, 2, 1)), nn.LeakyReLU(0.2), drop(),
         sn(nn.Conv2d(width, 2 * width, 4, 2, 1)), nn.BatchNorm2d(2 * width) if norm else nn.Identity(), nn.LeakyReLU(0.2), drop(),
-        nn.Flatten(), sn(nn.Linear(2 * width * 49, 1)))
+        *([MinibatchStd()] if mbstd else []),
+        nn.Flatten(), sn(nn.Linear((2 * width + (1 if mbstd else 0)) * 49, 1)))
 
 
 def initialise(net):
@@ -135,6 +146,7 @@ def main():
     ap.add_argument("--d-dropout", type=float, default=0.0, help="dropout after each of D's LeakyReLUs")
     ap.add_argument("--loss", choices=["bce", "hinge"], default="bce", help="bce: the spec (non-saturating G); hinge: SNGAN's D hinge, G -D(G(z))")
     ap.add_argument("--beta2", type=float, default=0.999)
+    ap.add_argument("--minibatch-std", action="store_true", help="ProGAN's minibatch standard deviation channel before D's Linear")
     ap.add_argument("--z-scales", default="1", help="sampling only: z ~ U(-s, s) for each s (truncation); variants get @s")
     ap.add_argument("--save-grids", help="directory for 100 samples (.npy) of each variant at each mark")
     ap.add_argument("--ema", type=float, default=0.999, help="cap of G's weight average decay")
@@ -148,7 +160,7 @@ def main():
     rng = np.random.default_rng(args.seed)
     data = torch.from_numpy(quality_meter.load_idx_images(TRAIN_IMAGES).reshape(-1, 1, 28, 28))
     G = generator(args.g_channels)
-    D = discriminator(args.d_channels, args.d_norm != "none", args.spectral_norm, args.d_dropout)
+    D = discriminator(args.d_channels, args.d_norm != "none", args.spectral_norm, args.d_dropout, args.minibatch_std)
     initialise(G)
     initialise(D)
     opt_g = torch.optim.Adam(G.parameters(), lr=args.lr_g, betas=(args.beta1, args.beta2), eps=1e-8)

@@ -76,8 +76,8 @@ public final class Conv2d: Layer {
             let cols = columns(of: x, first: first, count: count, worker: worker)
             BLAS.gemmOnThisThread(weight, Matrix(base: cols, rows: k, cols: count * p),
                                   into: Matrix(base: product + first * outputChannels * p, rows: outputChannels, cols: count * p))
+            layout.toSamples(product, y.base, first: first, count: count, batch: batch, bias: bias)
         }
-        layout.toSamples(product, y.base, batch: batch, bias: bias)
     }
 
     public func backward(input x: Matrix, output y: Matrix, outputGradient dy: Matrix,
@@ -180,9 +180,9 @@ public final class ConvTranspose2d: Layer {
 
     public func forward(_ x: Matrix, into y: Matrix, training: Bool) {
         let batch = x.rows, g = geometry
-        layout.toChannelMajor(x.base, inputs, batch: batch)
         let (k, p) = (g.patchSize, g.positions)
         BatchLayout.forEachBlockOnTheCores(batch) { first, count, worker in
+            layout.toChannelMajor(x.base, inputs, first: first, count: count, batch: batch)
             let cols = columns + worker * blockColumnFloats
             BLAS.gemmOnThisThread(weight, transposeA: true,
                                   Matrix(base: inputs + first * inputChannels * p, rows: inputChannels, cols: count * p),

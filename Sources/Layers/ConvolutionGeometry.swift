@@ -97,19 +97,24 @@ struct BatchLayout {
                    bias: UnsafePointer<Float>? = nil) {
         let p = DisjointPointers(UnsafeMutablePointer(mutating: channelMajor), samples)
         let b0 = OptionalBias(bias)
-        let (channels, size) = (channels, size)
         forEachSampleRange(batch, floatsPerSample: channels * size) { range, _ in
-            let (src, dst) = (p.pointers[0], p.pointers[1])
-            for b in range {
-                let (offset, ld) = Self.place(b, batch: batch, floatsPerSample: channels * size, size: size)
-                for c in 0 ..< channels {
-                    let from = src + offset + c * ld, to = dst + (b * channels + c) * size
-                    if let bias = b0.pointer {
-                        let v = bias[c]
-                        for i in 0 ..< size { to[i] = from[i] + v }
-                    } else {
-                        to.update(from: from, count: size)
-                    }
+            toSamples(p.pointers[0], p.pointers[1], first: range.lowerBound, count: range.count, batch: batch, bias: b0.pointer)
+        }
+    }
+
+    /// Samples `first ..< first + count` from blocked channel-major, plus bias[c] when given, on
+    /// this thread (a block's pass on its core, while its product is in cache).
+    func toSamples(_ channelMajor: UnsafePointer<Float>, _ samples: UnsafeMutablePointer<Float>,
+                   first: Int, count: Int, batch: Int, bias: UnsafePointer<Float>? = nil) {
+        for b in first ..< first + count {
+            let (offset, ld) = Self.place(b, batch: batch, floatsPerSample: channels * size, size: size)
+            for c in 0 ..< channels {
+                let from = channelMajor + offset + c * ld, to = samples + (b * channels + c) * size
+                if let bias {
+                    let v = bias[c]
+                    for i in 0 ..< size { to[i] = from[i] + v }
+                } else {
+                    to.update(from: from, count: size)
                 }
             }
         }

@@ -60,8 +60,9 @@ public final class ActivationLayer: Layer {
     }
 }
 
-/// `nn.Unflatten` / `nn.Flatten`: rows are already NCHW-flat, so the data is copied unchanged;
-/// the layer exists so that the sequence (and its PyTorch numbering) matches the module's.
+/// `nn.Unflatten` / `nn.Flatten`: rows are already NCHW-flat, so the data is unchanged (a
+/// `Sequential` passes it on without a copy); the layer exists so that the sequence (and its
+/// PyTorch numbering) matches the module's.
 public final class Reshape: Layer {
     public let inputSize: Int
     public var outputSize: Int { inputSize }
@@ -73,6 +74,8 @@ public final class Reshape: Layer {
         inputSize = shape.reduce(1, *)
     }
 
+    public var passesInputThrough: Bool { true }
+    /// (Called only outside a `Sequential`, which passes the rows on instead.)
     public func forward(_ x: Matrix, into y: Matrix, training: Bool) { y.copy(from: x) }
 
     public func backward(input x: Matrix, output y: Matrix, outputGradient dy: Matrix,

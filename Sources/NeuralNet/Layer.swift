@@ -21,6 +21,9 @@ public protocol Layer: AnyObject {
     /// dx (when asked for) from dy; parameter gradients added when `parameterGradients`.
     func backward(input x: Matrix, output y: Matrix, outputGradient dy: Matrix,
                   inputGradient dx: Matrix?, parameterGradients: Bool)
+    /// Whether the output is the input unchanged (a reshape of NCHW-flat rows): `Sequential` then
+    /// hands the input on as the output, and the gradient back, without calling the layer.
+    var passesInputThrough: Bool { get }
 }
 
 extension Layer {
@@ -29,6 +32,7 @@ extension Layer {
     public func bind(parameters: ParameterSet, buffers: ParameterSet, prefix: String) {}
     public func workspaceFloats(maxBatch: Int) -> Int { 0 }
     public func bind(workspace: UnsafeMutablePointer<Float>, maxBatch: Int) {}
+    public var passesInputThrough: Bool { false }
 }
 
 extension ParameterSet {

@@ -13,6 +13,9 @@ public final class Sequential {
     private let outputs: [Matrix]
     private let gradients: [Matrix]
     private var input: Matrix?
+    /// The layer whose output buffer holds layer i's input (−1: the sequence's input), past the
+    /// layers that pass their input through.
+    private let producer: [Int]
 
     public init(_ layers: [any Layer], maxBatch: Int) {
         precondition(!layers.isEmpty && maxBatch >= 1)
@@ -21,6 +24,11 @@ public final class Sequential {
         }
         self.layers = layers
         self.maxBatch = maxBatch
+        var last = -1
+        producer = layers.indices.map { i in
+            defer { if !layers[i].passesInputThrough { last = i } }
+            return last
+        }
         func named(_ shapes: (any Layer) -> [(name: String, shape: [Int])]) -> [(name: String, shape: [Int])] {
             layers.enumerated().flatMap { i, layer in shapes(layer).map { ("\(i).\($0.name)", $0.shape) } }
         }
@@ -51,7 +59,7 @@ public final class Sequential {
         precondition(x.rows <= maxBatch && x.cols == inputSize, "batch \(x.rows)×\(x.cols) does not fit")
         input = x
         var current = x
-        for (layer, out) in zip(layers, outputs) {
+        for (layer, out) in zip(layers, outputs) where !layer.passesInputThrough {
             let y = out.prefix(rows: x.rows)
             layer.forward(current, into: y, training: training)
             current = y
@@ -68,8 +76,8 @@ public final class Sequential {
         let rows = x.rows
         precondition(dy.rows == rows && dy.cols == outputSize, "output gradient does not match the last forward")
         var upstream = dy
-        for i in stride(from: layers.count - 1, through: 0, by: -1) {
-            let layerInput = i == 0 ? x : outputs[i - 1].prefix(rows: rows)
+        for i in stride(from: layers.count - 1, through: 0, by: -1) where !layers[i].passesInputThrough {
+            let layerInput = producer[i] < 0 ? x : outputs[producer[i]].prefix(rows: rows)
             let wanted = i > 0 || inputGradient
             let dx = wanted ? gradients[i].prefix(rows: rows) : nil
             layers[i].backward(input: layerInput, output: outputs[i].prefix(rows: rows), outputGradient: upstream,
