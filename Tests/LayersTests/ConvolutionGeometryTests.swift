@@ -23,9 +23,9 @@ final class ConvolutionGeometryTests: XCTestCase {
         .init(channels: 1, height: 4, width: 40, kernel: 3, stride: 1, padding: 1),
     ]
 
-    /// cols[(c, ky, kx)][oy · ow + ox] = image[c][oy·s − p + ky][ox·s − p + kx], 0 outside.
-    private func referenceColumns(_ g: ConvolutionGeometry, _ image: [Float], ld: Int) -> [Float] {
-        var cols = [Float](repeating: .nan, count: g.patchSize * ld)
+    /// Every tap of the convolution in (c, ky, kx, oy, ox) order: its index in the columns and the
+    /// image pixel it reads, nil where it falls in the padding.
+    private func forEachTap(_ g: ConvolutionGeometry, ld: Int, _ body: (_ column: Int, _ pixel: Int?) -> Void) {
         for c in 0 ..< g.channels {
             for ky in 0 ..< g.kernel {
                 for kx in 0 ..< g.kernel {
@@ -34,31 +34,26 @@ final class ConvolutionGeometryTests: XCTestCase {
                         for ox in 0 ..< g.outputWidth {
                             let y = oy * g.stride - g.padding + ky, x = ox * g.stride - g.padding + kx
                             let inside = y >= 0 && y < g.height && x >= 0 && x < g.width
-                            cols[row * ld + oy * g.outputWidth + ox] = inside ? image[(c * g.height + y) * g.width + x] : 0
+                            body(row * ld + oy * g.outputWidth + ox, inside ? (c * g.height + y) * g.width + x : nil)
                         }
                     }
                 }
             }
         }
+    }
+
+    /// cols[(c, ky, kx)][oy · ow + ox] = image[c][oy·s − p + ky][ox·s − p + kx], 0 outside.
+    private func referenceColumns(_ g: ConvolutionGeometry, _ image: [Float], ld: Int) -> [Float] {
+        var cols = [Float](repeating: .nan, count: g.patchSize * ld)
+        forEachTap(g, ld: ld) { column, pixel in cols[column] = pixel.map { image[$0] } ?? 0 }
         return cols
     }
 
     /// image + col2im(cols), each pixel's taps summed from 0 in (ky, kx) order, then added.
     private func referenceImage(_ g: ConvolutionGeometry, _ cols: [Float], ld: Int, onto start: [Float]) -> [Float] {
         var sums = [Float](repeating: 0, count: g.imageSize)
-        for c in 0 ..< g.channels {
-            for ky in 0 ..< g.kernel {
-                for kx in 0 ..< g.kernel {
-                    let row = (c * g.kernel + ky) * g.kernel + kx
-                    for oy in 0 ..< g.outputHeight {
-                        for ox in 0 ..< g.outputWidth {
-                            let y = oy * g.stride - g.padding + ky, x = ox * g.stride - g.padding + kx
-                            guard y >= 0 && y < g.height && x >= 0 && x < g.width else { continue }
-                            sums[(c * g.height + y) * g.width + x] += cols[row * ld + oy * g.outputWidth + ox]
-                        }
-                    }
-                }
-            }
+        forEachTap(g, ld: ld) { column, pixel in
+            if let pixel { sums[pixel] += cols[column] }
         }
         return zip(start, sums).map { $0 + $1 }
     }
