@@ -14,6 +14,10 @@ its `G.*` and `D.*` tensors are loaded with `load_state_dict(strict=True)` into
     D = nn.Sequential(Conv2d(1, 64, 4, 2, 1), LeakyReLU(0.2), Conv2d(64, 128, 4, 2, 1), BatchNorm2d(128),
                       LeakyReLU(0.2), Flatten(), Linear(6272, 1))      # (--d-norm none: Identity() at 3)
 
+or, with the checkpoint's `g_hidden` N > 0, G with Linear(100, N), BatchNorm1d(N), ReLU() in front and
+Linear(N, 6272) (the rest shifted by 3), and with `d_hidden` M > 0, D's last Linear(6272, M),
+BatchNorm1d(M) (Identity() under --d-norm none), LeakyReLU(0.2), Linear(M, 1).
+
 and G(z) (`--state G_ema`: the weight average's state dict; `--bn running`: eval mode, `batch`: each
 chunk of 100 latents normalised by itself, as gantop samples) must equal gantop's samples to 1e-4.
 Without torch, numpy stands in: the same key set and shapes are checked against the spec and the
@@ -27,17 +31,30 @@ import sys
 import numpy as np
 
 LATENT = 100
-# (name, shape) of every tensor of the spec's state dicts, in nn.Sequential's order.
-G_SPEC = [("0.weight", (6272, 100)), ("0.bias", (6272,)),
-          ("1.weight", (6272,)), ("1.bias", (6272,)), ("1.running_mean", (6272,)), ("1.running_var", (6272,)),
-          ("1.num_batches_tracked", ()),
-          ("4.weight", (128, 64, 4, 4)), ("4.bias", (64,)),
-          ("5.weight", (64,)), ("5.bias", (64,)), ("5.running_mean", (64,)), ("5.running_var", (64,)),
-          ("5.num_batches_tracked", ()),
-          ("7.weight", (64, 1, 4, 4)), ("7.bias", (1,))]
-D_SPEC = [("0.weight", (64, 1, 4, 4)), ("0.bias", (64,)), ("2.weight", (128, 64, 4, 4)), ("2.bias", (128,)),
-          ("3.weight", (128,)), ("3.bias", (128,)), ("3.running_mean", (128,)), ("3.running_var", (128,)),
-          ("3.num_batches_tracked", ()), ("6.weight", (1, 6272)), ("6.bias", (1,))]
+
+
+def batch_norm_spec(i, n):
+    return [(f"{i}.weight", (n,)), (f"{i}.bias", (n,)), (f"{i}.running_mean", (n,)), (f"{i}.running_var", (n,)),
+            (f"{i}.num_batches_tracked", ())]
+
+
+def g_spec(hidden):
+    """(name, shape) of every tensor of G's state dict, in nn.Sequential's order."""
+    head = [("0.weight", (hidden, LATENT)), ("0.bias", (hidden,))] + batch_norm_spec(1, hidden) if hidden else []
+    o = 3 if hidden else 0
+    return head + [(f"{o}.weight", (6272, hidden or LATENT)), (f"{o}.bias", (6272,))] + batch_norm_spec(o + 1, 6272) \
+        + [(f"{o + 4}.weight", (128, 64, 4, 4)), (f"{o + 4}.bias", (64,))] + batch_norm_spec(o + 5, 64) \
+        + [(f"{o + 7}.weight", (64, 1, 4, 4)), (f"{o + 7}.bias", (1,))]
+
+
+def d_spec(d_norm, hidden):
+    norm = d_norm == "batch"
+    tail = [("6.weight", (hidden, 6272)), ("6.bias", (hidden,))] + (batch_norm_spec(7, hidden) if norm else []) \
+        + [("9.weight", (1, hidden)), ("9.bias", (1,))] if hidden else [("6.weight", (1, 6272)), ("6.bias", (1,))]
+    return [("0.weight", (64, 1, 4, 4)), ("0.bias", (64,)), ("2.weight", (128, 64, 4, 4)), ("2.bias", (128,))] \
+        + (batch_norm_spec(3, 128) if norm else []) + tail
+
+
 DTYPES = {"F32": "<f4", "I64": "<i8", "U8": "u1"}
 
 
@@ -73,15 +90,19 @@ def state_dict(tensors, prefix, spec):
     return out
 
 
-def torch_generator(g_state, d_state, d_norm):
+def torch_generator(g_state, d_state, d_norm, g_hidden, d_hidden):
     import torch
     from torch import nn
-    G = nn.Sequential(nn.Linear(100, 6272), nn.BatchNorm1d(6272), nn.ReLU(), nn.Unflatten(1, (128, 7, 7)),
+    head = [nn.Linear(100, g_hidden), nn.BatchNorm1d(g_hidden), nn.ReLU()] if g_hidden else []
+    G = nn.Sequential(*head, nn.Linear(g_hidden or 100, 6272), nn.BatchNorm1d(6272), nn.ReLU(), nn.Unflatten(1, (128, 7, 7)),
                       nn.ConvTranspose2d(128, 64, 4, 2, 1), nn.BatchNorm2d(64), nn.ReLU(),
                       nn.ConvTranspose2d(64, 1, 4, 2, 1), nn.Tanh())
-    D = nn.Sequential(nn.Conv2d(1, 64, 4, 2, 1), nn.LeakyReLU(0.2), nn.Conv2d(64, 128, 4, 2, 1),
-                      nn.BatchNorm2d(128) if d_norm == "batch" else nn.Identity(),
-                      nn.LeakyReLU(0.2), nn.Flatten(), nn.Linear(6272, 1))
+    norm = (lambda n: nn.BatchNorm2d(n)) if d_norm == "batch" else (lambda n: nn.Identity())
+    norm1d = (lambda n: nn.BatchNorm1d(n)) if d_norm == "batch" else (lambda n: nn.Identity())
+    tail = [nn.Linear(6272, d_hidden), norm1d(d_hidden), nn.LeakyReLU(0.2), nn.Linear(d_hidden, 1)] if d_hidden \
+        else [nn.Linear(6272, 1)]
+    D = nn.Sequential(nn.Conv2d(1, 64, 4, 2, 1), nn.LeakyReLU(0.2), nn.Conv2d(64, 128, 4, 2, 1), norm(128),
+                      nn.LeakyReLU(0.2), nn.Flatten(), *tail)
     G.load_state_dict({k: torch.from_numpy(v.copy()) for k, v in g_state.items()}, strict=True)
     D.load_state_dict({k: torch.from_numpy(v.copy()) for k, v in d_state.items()}, strict=True)
 
@@ -92,7 +113,7 @@ def torch_generator(g_state, d_state, d_norm):
     return generate
 
 
-def numpy_generator(g_state, _d_state, _d_norm):
+def numpy_generator(g_state, _d_state, _d_norm, g_hidden, _d_hidden):
     p = {k: v.astype(np.float64) for k, v in g_state.items()}
 
     def batch_norm(x, i, batch_statistics):
@@ -116,11 +137,16 @@ def numpy_generator(g_state, _d_state, _d_norm):
                 out[:, :, ky:ky + 2 * h:2, kx:kx + 2 * wd:2] += np.einsum("niyx,io->noyx", x, w[:, :, ky, kx])
         return out[:, :, 1:2 * h + 1, 1:2 * wd + 1] + b.reshape(1, -1, 1, 1)
 
+    o = 3 if g_hidden else 0
+
     def generate(z, batch_statistics):
-        h = z.astype(np.float64) @ p["0.weight"].T + p["0.bias"]
-        h = np.maximum(batch_norm(h, 1, batch_statistics), 0).reshape(-1, 128, 7, 7)
-        h = np.maximum(batch_norm(conv_transpose(h, 4), 5, batch_statistics), 0)
-        return np.tanh(conv_transpose(h, 7))
+        h = z.astype(np.float64)
+        if g_hidden:
+            h = np.maximum(batch_norm(h @ p["0.weight"].T + p["0.bias"], 1, batch_statistics), 0)
+        h = h @ p[f"{o}.weight"].T + p[f"{o}.bias"]
+        h = np.maximum(batch_norm(h, o + 1, batch_statistics), 0).reshape(-1, 128, 7, 7)
+        h = np.maximum(batch_norm(conv_transpose(h, o + 4), o + 5, batch_statistics), 0)
+        return np.tanh(conv_transpose(h, o + 7))
     return generate
 
 
@@ -144,8 +170,9 @@ def main():
     if bn not in ("running", "batch"):
         sys.exit(f"sampling statistics '{bn}' are not reproduced by this check")
     d_norm = metadata.get("d_norm", "batch")   # none: nn.Identity in place of D.3, no D.3.* tensors
-    g_state = state_dict(tensors, state + ".", G_SPEC)
-    d_state = state_dict(tensors, "D.", [t for t in D_SPEC if d_norm == "batch" or not t[0].startswith("3.")])
+    g_hidden, d_hidden = int(metadata.get("g_hidden", "0")), int(metadata.get("d_hidden", "0"))
+    g_state = state_dict(tensors, state + ".", g_spec(g_hidden))
+    d_state = state_dict(tensors, "D.", d_spec(d_norm, d_hidden))
     try:
         import torch  # noqa: F401
         backend, make = "torch", torch_generator
@@ -153,7 +180,7 @@ def main():
         if args.require_torch:
             sys.exit("torch is not importable (--require-torch)")
         backend, make = "numpy", numpy_generator
-    generate = make(g_state, d_state, d_norm)
+    generate = make(g_state, d_state, d_norm, g_hidden, d_hidden)
 
     z, x = np.load(args.latents), np.load(args.samples)
     if z.dtype != np.float32 or z.ndim != 2 or z.shape[1] != LATENT:

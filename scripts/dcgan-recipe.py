@@ -44,9 +44,11 @@ TRAIN_IMAGES = os.path.join(ROOT, "assets", "mnist", "train-images-idx3-ubyte.gz
 LATENT = 100
 
 
-def generator(width=64):
+def generator(width=64, hidden=0):
+    """The spec's G; `hidden` > 0 puts InfoGAN's MNIST layer in front: Linear(100, hidden) → BatchNorm → ReLU."""
+    head = [nn.Linear(LATENT, hidden), nn.BatchNorm1d(hidden), nn.ReLU()] if hidden else []
     return nn.Sequential(
-        nn.Linear(LATENT, 2 * width * 49), nn.BatchNorm1d(2 * width * 49), nn.ReLU(), nn.Unflatten(1, (2 * width, 7, 7)),
+        *head, nn.Linear(hidden or LATENT, 2 * width * 49), nn.BatchNorm1d(2 * width * 49), nn.ReLU(), nn.Unflatten(1, (2 * width, 7, 7)),
         nn.ConvTranspose2d(2 * width, width, 4, 2, 1), nn.BatchNorm2d(width), nn.ReLU(),
         nn.ConvTranspose2d(width, 1, 4, 2, 1), nn.Tanh())
 
@@ -61,16 +63,25 @@ class MinibatchStd(nn.Module):
         return torch.cat([x, s.expand(x.shape[0], 1, *x.shape[2:])], dim=1)
 
 
-def discriminator(width=64, norm=True, spectral=False, dropout=0.0, mbstd=False):
+def discriminator(width=64, norm=True, spectral=False, dropout=0.0, mbstd=False, hidden=0):
     """The spec's D; `spectral` wraps its three weights in PyTorch's spectral normalisation (one power
-    iteration per training-mode forward), `dropout` follows each LeakyReLU (the TF DCGAN tutorial's 0.3)."""
+    iteration per training-mode forward), `dropout` follows each LeakyReLU (the TF DCGAN tutorial's 0.3);
+    `hidden` > 0 reads the features through InfoGAN's MNIST layer, Linear(6272, hidden) → BatchNorm (if
+    `norm`) → LeakyReLU, instead of one linear logit of them."""
     sn = nn.utils.parametrizations.spectral_norm if spectral else (lambda m: m)
     drop = (lambda: nn.Dropout(dropout)) if dropout > 0 else nn.Identity
     return nn.Sequential(
         sn(nn.Conv2d(1, width, 4, 2, 1)), nn.LeakyReLU(0.2), drop(),
         sn(nn.Conv2d(width, 2 * width, 4, 2, 1)), nn.BatchNorm2d(2 * width) if norm else nn.Identity(), nn.LeakyReLU(0.2), drop(),
         *([MinibatchStd()] if mbstd else []),
-        nn.Flatten(), sn(nn.Linear((2 * width + (1 if mbstd else 0)) * 49, 1)))
+        nn.Flatten(), *dense_head((2 * width + (1 if mbstd else 0)) * 49, hidden, norm, sn))
+
+
+def dense_head(features, hidden, norm, sn):
+    if not hidden:
+        return [sn(nn.Linear(features, 1))]
+    return [sn(nn.Linear(features, hidden)), nn.BatchNorm1d(hidden) if norm else nn.Identity(), nn.LeakyReLU(0.2),
+            sn(nn.Linear(hidden, 1))]
 
 
 def initialise(net):
@@ -146,6 +157,8 @@ def main():
     ap.add_argument("--d-dropout", type=float, default=0.0, help="dropout after each of D's LeakyReLUs")
     ap.add_argument("--loss", choices=["bce", "hinge"], default="bce", help="bce: the spec (non-saturating G); hinge: SNGAN's D hinge, G -D(G(z))")
     ap.add_argument("--beta2", type=float, default=0.999)
+    ap.add_argument("--d-hidden", type=int, default=0, help="InfoGAN's Linear(6272, N) + BatchNorm + LeakyReLU before D's logit")
+    ap.add_argument("--g-hidden", type=int, default=0, help="InfoGAN's Linear(100, N) + BatchNorm + ReLU at G's input")
     ap.add_argument("--minibatch-std", action="store_true", help="ProGAN's minibatch standard deviation channel before D's Linear")
     ap.add_argument("--z-scales", default="1", help="sampling only: z ~ U(-s, s) for each s (truncation); variants get @s")
     ap.add_argument("--save-grids", help="directory for 100 samples (.npy) of each variant at each mark")
@@ -159,8 +172,8 @@ def main():
     torch.manual_seed(args.seed)
     rng = np.random.default_rng(args.seed)
     data = torch.from_numpy(quality_meter.load_idx_images(TRAIN_IMAGES).reshape(-1, 1, 28, 28))
-    G = generator(args.g_channels)
-    D = discriminator(args.d_channels, args.d_norm != "none", args.spectral_norm, args.d_dropout, args.minibatch_std)
+    G = generator(args.g_channels, args.g_hidden)
+    D = discriminator(args.d_channels, args.d_norm != "none", args.spectral_norm, args.d_dropout, args.minibatch_std, args.d_hidden)
     initialise(G)
     initialise(D)
     opt_g = torch.optim.Adam(G.parameters(), lr=args.lr_g, betas=(args.beta1, args.beta2), eps=1e-8)

@@ -43,6 +43,8 @@ public enum Checkpoint {
             metadata["sampling_statistics"] = c.samplingStatistics.rawValue
             metadata["init"] = c.initialisation.rawValue
             metadata["d_norm"] = c.discriminatorNormalisation.rawValue
+            metadata["g_hidden"] = "\(c.generatorHidden)"
+            metadata["d_hidden"] = "\(c.discriminatorHidden)"
         }
         return SafeTensors(metadata: metadata, tensors: tensors)
     }
@@ -138,6 +140,9 @@ public enum Checkpoint {
             c.generatorAverageDecay = decay
         }
         if let n: DiscriminatorNormalisation = try choice("d_norm") { c.discriminatorNormalisation = n }
+        // Absent (a DCGAN checkpoint from before the option): the spec's none.
+        if meta["g_hidden"] != nil { c.generatorHidden = try int("g_hidden") }
+        if meta["d_hidden"] != nil { c.discriminatorHidden = try int("d_hidden") }
         if let i: DCGANInitialisation = try choice("init") { c.initialisation = i }
         if let s: SamplingStatistics = try choice("sampling_statistics") { c.samplingStatistics = s }
         guard c.batchSize >= 1, c.latentSize == GANConfiguration().latentSize else {

@@ -12,7 +12,7 @@ public final class DCGANModel: GANPhases {
         didSet {
             precondition((1 ... batchCapacity).contains(configuration.batchSize), "batch size beyond the buffers")
             precondition(configuration.latentSize == DCGAN.latent && configuration.discriminatorDropout == 0
-                         && configuration.discriminatorNormalisation == oldValue.discriminatorNormalisation)
+                         && configuration.dcganArchitecture == oldValue.dcganArchitecture)
             precondition((configuration.generatorAverageDecay == nil) == (oldValue.generatorAverageDecay == nil),
                          "the G average cannot be switched on or off while training")
             trainer.loss = configuration.loss
@@ -59,6 +59,10 @@ public final class DCGANModel: GANPhases {
     public static func refusal(_ configuration: GANConfiguration) -> String? {
         if configuration.discriminatorDropout > 0 { return "D dropout is not available for the DCGAN (its D has BatchNorm, not dropout)" }
         if configuration.latentSize != DCGAN.latent { return "the DCGAN's latent size is \(DCGAN.latent)" }
+        for (name, width) in [("G", configuration.generatorHidden), ("D", configuration.discriminatorHidden)]
+        where !(0 ... DCGANArchitecture.maximumHidden).contains(width) {
+            return "\(name)'s hidden layer must be 0 (none) to \(DCGANArchitecture.maximumHidden) wide, not \(width)"
+        }
         return nil
     }
 
@@ -72,7 +76,7 @@ public final class DCGANModel: GANPhases {
         self.seed = seed
         let c = configuration
         trainer = DCGANTrainer(maxBatch: capacity, learningRate: c.learningRateD, beta1: c.beta1, beta2: c.beta2, epsilon: c.epsilon,
-                               discriminatorBatchNorm: c.discriminatorNormalisation == .batch)
+                               architecture: c.dcganArchitecture)
         trainer.generatorOptimiser.learningRate = c.learningRateG
         trainer.loss = c.loss
         trainer.realLabel = c.realLabel

@@ -16,7 +16,8 @@ extension DCGANModel: GANModel {
 
     public func makeImageGenerator(maxRows: Int) -> any LatentImageGenerator {
         DCGANImageGenerator(parameters: averagedGenerator ?? generator.parameters, buffers: generator.buffers,
-                            statistics: configuration.samplingStatistics, maxRows: maxRows)
+                            architecture: configuration.dcganArchitecture, statistics: configuration.samplingStatistics,
+                            maxRows: maxRows)
     }
 
     public func checkpointTensors() -> [String: Tensor] {
@@ -75,8 +76,8 @@ extension DCGANModel: GANModel {
     /// Every tensor a DCGAN checkpoint must hold, with its dtype, shape and a sane value, checked
     /// before any model is built (`Checkpoint.read`).
     static func checkTensors(_ file: SafeTensors, configuration c: GANConfiguration, fileName: String) throws {
-        let probe = (g: DCGAN.generator(maxBatch: 1),
-                     d: DCGAN.discriminator(maxBatch: 1, batchNorm: c.discriminatorNormalisation == .batch))
+        let probe = (g: DCGAN.generator(maxBatch: 1, architecture: c.dcganArchitecture),
+                     d: DCGAN.discriminator(maxBatch: 1, architecture: c.dcganArchitecture))
         for (prefix, net) in [("G.", probe.g), ("D.", probe.d)] {
             for e in net.parameters.entries {
                 _ = try Checkpoint.floats(file, prefix + e.name, shape: e.shape, fileName: fileName)
@@ -124,8 +125,10 @@ public final class DCGANImageGenerator: LatentImageGenerator {
     private let recomputeNoise: Matrix?
     private let arena: FloatArena?
 
-    public init(parameters: ParameterSet, buffers: ParameterSet, statistics: SamplingStatistics, maxRows: Int) {
-        network = DCGAN.generator(maxBatch: statistics == .recompute ? max(maxRows, SamplingStatistics.recomputeBatch) : maxRows)
+    public init(parameters: ParameterSet, buffers: ParameterSet, architecture: DCGANArchitecture,
+                statistics: SamplingStatistics, maxRows: Int) {
+        network = DCGAN.generator(maxBatch: statistics == .recompute ? max(maxRows, SamplingStatistics.recomputeBatch) : maxRows,
+                                  architecture: architecture)
         precondition(network.parameters.count == parameters.count && network.buffers.count == buffers.count)
         source = (parameters, buffers)
         self.statistics = statistics
@@ -140,8 +143,10 @@ public final class DCGANImageGenerator: LatentImageGenerator {
     }
 
     /// G from a checkpoint's state dict under `prefix` ("G." or "G_ema."), checked as `Checkpoint.read` checks it.
-    public init(checkpoint file: SafeTensors, prefix: String, statistics: SamplingStatistics, maxRows: Int, fileName: String) throws {
-        network = DCGAN.generator(maxBatch: statistics == .recompute ? max(maxRows, SamplingStatistics.recomputeBatch) : maxRows)
+    public init(checkpoint file: SafeTensors, prefix: String, architecture: DCGANArchitecture,
+                statistics: SamplingStatistics, maxRows: Int, fileName: String) throws {
+        network = DCGAN.generator(maxBatch: statistics == .recompute ? max(maxRows, SamplingStatistics.recomputeBatch) : maxRows,
+                                  architecture: architecture)
         source = nil
         self.statistics = statistics
         (arena, recomputeNoise) = Self.noiseBuffer(statistics)

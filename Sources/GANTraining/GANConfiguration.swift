@@ -1,4 +1,5 @@
 import NeuralNet
+import Layers
 
 /// The recipes `--recipe` names.
 public enum GANRecipe: String, CaseIterable, Sendable {
@@ -40,6 +41,16 @@ public struct GANConfiguration: Sendable, Equatable {
     public var initialisation: DCGANInitialisation = .dcgan
     /// The DCGAN's D: with its BatchNorm2d (the spec) or without (`nn.Identity` in its place).
     public var discriminatorNormalisation: DiscriminatorNormalisation = .batch
+    /// The DCGAN's hidden fully connected layers (InfoGAN's MNIST G and D; 0: the spec's none),
+    /// fixed for a run like D's normalisation.
+    public var generatorHidden = 0
+    public var discriminatorHidden = 0
+
+    /// The DCGAN these settings build.
+    public var dcganArchitecture: DCGANArchitecture {
+        DCGANArchitecture(discriminatorBatchNorm: discriminatorNormalisation == .batch,
+                          generatorHidden: generatorHidden, discriminatorHidden: discriminatorHidden)
+    }
 
     public init() {}
 
@@ -73,6 +84,8 @@ public struct GANConfiguration: Sendable, Equatable {
         if samplingStatistics != .running { parts.append("sampling with \(samplingStatistics.rawValue) BatchNorm statistics") }
         if initialisation != .dcgan { parts.append("\(initialisation.rawValue) initialisation") }
         if discriminatorNormalisation != .batch { parts.append("D without BatchNorm") }
+        if generatorHidden > 0 { parts.append("G hidden layer \(generatorHidden)") }
+        if discriminatorHidden > 0 { parts.append("D hidden layer \(discriminatorHidden)") }
         return parts.isEmpty ? "reference recipe" : "reference recipe + " + parts.joined(separator: ", ")
     }
 

@@ -1,17 +1,48 @@
 import NeuralNet
 
+/// Which DCGAN: the reference of issue #19 or a variant of it. The variants keep every layer of
+/// the spec and add, never replace, so a spec checkpoint's names stay those of a PyTorch module of
+/// the same layers.
+public struct DCGANArchitecture: Sendable, Equatable {
+    /// D's BatchNorm2d after its second convolution (the spec), or `nn.Identity` in its place.
+    public var discriminatorBatchNorm = true
+    /// > 0: InfoGAN's MNIST G (Chen et al. 2016), a Linear(100, N) → BatchNorm1d → ReLU in front of
+    /// the spec's Linear(·, 6272); 0: the spec (z straight into the 6272-wide Linear).
+    public var generatorHidden = 0
+    /// > 0: InfoGAN's MNIST D, the flattened features through Linear(6272, N) → BatchNorm1d (with
+    /// D's BatchNorm) → LeakyReLU(0.2) before the logit; 0: the spec (one linear logit of them).
+    public var discriminatorHidden = 0
+
+    public init(discriminatorBatchNorm: Bool = true, generatorHidden: Int = 0, discriminatorHidden: Int = 0) {
+        self.discriminatorBatchNorm = discriminatorBatchNorm
+        self.generatorHidden = generatorHidden
+        self.discriminatorHidden = discriminatorHidden
+    }
+
+    /// The spec of issue #19.
+    public static let reference = DCGANArchitecture()
+    /// The widest hidden layer the options accept (InfoGAN's is 1,024).
+    public static let maximumHidden = 8192
+}
+
 /// The reference DCGAN of issue #19, assembled from layers (indices as in `nn.Sequential`):
 ///   G: 0 Linear(100, 6272) · 1 BatchNorm1d(6272) · 2 ReLU · 3 Unflatten(128, 7, 7) ·
 ///      4 ConvTranspose2d(128, 64, 4, 2, 1) · 5 BatchNorm2d(64) · 6 ReLU · 7 ConvTranspose2d(64, 1, 4, 2, 1) · 8 Tanh
 ///   D: 0 Conv2d(1, 64, 4, 2, 1) · 1 LeakyReLU(0.2) · 2 Conv2d(64, 128, 4, 2, 1) · 3 BatchNorm2d(128) ·
 ///      4 LeakyReLU(0.2) · 5 Flatten · 6 Linear(6272, 1)
+/// With `DCGANArchitecture`'s hidden layers, G's indices shift by 3 (its first three are the new
+/// Linear, BatchNorm1d and ReLU) and D gains 6 Linear(6272, N) · 7 BatchNorm1d(N) · 8 LeakyReLU ·
+/// 9 Linear(N, 1).
 public enum DCGAN {
     public static let latent = 100
     public static let imageSize = 28 * 28
 
-    public static func generator(maxBatch: Int) -> Sequential {
-        Sequential([
-            Linear(latent, 128 * 7 * 7),
+    public static func generator(maxBatch: Int, architecture: DCGANArchitecture = .reference) -> Sequential {
+        let hidden = architecture.generatorHidden
+        let head: [any Layer] = hidden > 0
+            ? [Linear(latent, hidden), BatchNorm(channels: hidden), ActivationLayer(.relu, size: hidden)] : []
+        return Sequential(head + [
+            Linear(hidden > 0 ? hidden : latent, 128 * 7 * 7),
             BatchNorm(channels: 128 * 7 * 7),
             ActivationLayer(.relu, size: 128 * 7 * 7),
             Reshape(to: [128, 7, 7]),
@@ -23,18 +54,22 @@ public enum DCGAN {
         ], maxBatch: maxBatch)
     }
 
-    /// - Parameter batchNorm: false puts `nn.Identity` (no tensors) in place of D.3's BatchNorm2d,
-    ///   so every other index, and so every other state-dict name, stays.
-    public static func discriminator(maxBatch: Int, batchNorm: Bool = true) -> Sequential {
-        Sequential([
+    /// Without BatchNorm, `nn.Identity` (no tensors) stands in D.3's place (and D.7's), so every
+    /// other index, and so every other state-dict name, stays.
+    public static func discriminator(maxBatch: Int, architecture: DCGANArchitecture = .reference) -> Sequential {
+        let norm = architecture.discriminatorBatchNorm, hidden = architecture.discriminatorHidden
+        let tail: [any Layer] = hidden > 0
+            ? [Linear(128 * 7 * 7, hidden), norm ? BatchNorm(channels: hidden) : Reshape(to: [hidden]),
+               ActivationLayer(.leakyReLU(slope: 0.2), size: hidden), Linear(hidden, 1)]
+            : [Linear(128 * 7 * 7, 1)]
+        return Sequential([
             Conv2d(1, 64, kernel: 4, stride: 2, padding: 1, height: 28, width: 28),
             ActivationLayer(.leakyReLU(slope: 0.2), size: 64 * 14 * 14),
             Conv2d(64, 128, kernel: 4, stride: 2, padding: 1, height: 14, width: 14),
-            batchNorm ? BatchNorm(channels: 128, spatial: 7 * 7) : Reshape(to: [128, 7, 7]),
+            norm ? BatchNorm(channels: 128, spatial: 7 * 7) : Reshape(to: [128, 7, 7]),
             ActivationLayer(.leakyReLU(slope: 0.2), size: 128 * 7 * 7),
             Reshape(to: [128 * 7 * 7]),
-            Linear(128 * 7 * 7, 1),
-        ], maxBatch: maxBatch)
+        ] + tail, maxBatch: maxBatch)
     }
 
     /// DCGAN's initialisation (Radford et al. 2015, PyTorch's examples/dcgan `weights_init`, here
@@ -105,10 +140,10 @@ public final class DCGANTrainer {
     private var fakes: Matrix?
 
     public init(maxBatch: Int, learningRate: Float = 2e-4, beta1: Float = 0.5, beta2: Float = 0.999,
-                epsilon: Float = 1e-8, discriminatorBatchNorm: Bool = true) {
+                epsilon: Float = 1e-8, architecture: DCGANArchitecture = .reference) {
         self.maxBatch = maxBatch
-        generator = DCGAN.generator(maxBatch: maxBatch)
-        discriminator = DCGAN.discriminator(maxBatch: maxBatch, batchNorm: discriminatorBatchNorm)
+        generator = DCGAN.generator(maxBatch: maxBatch, architecture: architecture)
+        discriminator = DCGAN.discriminator(maxBatch: maxBatch, architecture: architecture)
         generatorOptimiser = Adam(learningRate: learningRate, beta1: beta1, beta2: beta2, epsilon: epsilon)
         discriminatorOptimiser = Adam(learningRate: learningRate, beta1: beta1, beta2: beta2, epsilon: epsilon)
         arena = FloatArena(capacity: FloatArena.capacity(for: [(maxBatch, DCGAN.latent), (maxBatch, 1)]))

@@ -45,6 +45,12 @@ struct HyperParameterOptions: ParsableArguments {
     @Option(name: .customLong("d-norm"), help: ArgumentHelp("The DCGAN's D after its second convolution: batch (default, BatchNorm2d) or none; on resume, the checkpoint's.", valueName: "norm"))
     var discriminatorNormalisation: DiscriminatorNormalisation?
 
+    @Option(name: .customLong("g-hidden"), parsing: .unconditional, help: ArgumentHelp("The DCGAN's G with InfoGAN's fully connected layer of this width in front (Linear, BatchNorm, ReLU); 0: the spec's none; on resume, the checkpoint's.", valueName: "n"))
+    var generatorHidden: Int?
+
+    @Option(name: .customLong("d-hidden"), parsing: .unconditional, help: ArgumentHelp("The DCGAN's D with InfoGAN's fully connected layer of this width before its logit (Linear, BatchNorm, LeakyReLU); 0: the spec's none; on resume, the checkpoint's.", valueName: "n"))
+    var discriminatorHidden: Int?
+
     @Option(help: ArgumentHelp("tuned (default): the reference with batch 128, label smoothing and an averaged G to sample from; reference: the exact spec (what `gantop bench` times).", valueName: "recipe"))
     var recipe: GANRecipe?
 
@@ -121,12 +127,16 @@ struct HyperParameterOptions: ParsableArguments {
         let kind = model ?? .mlp
         var c = GANConfiguration(recipe: recipe ?? .tuned, model: kind)
         apply(to: &c, model: kind)
-        // D's architecture is fixed for a run: only a fresh one takes --d-norm (a resume keeps the checkpoint's).
+        // The networks' layers are fixed for a run: only a fresh one takes --d-norm, --g-hidden and
+        // --d-hidden (a resume keeps the checkpoint's).
         if let discriminatorNormalisation { c.discriminatorNormalisation = discriminatorNormalisation }
-        if let reason = kind.refusal(c) { throw ValidationError("--model \(kind.rawValue): \(reason)") }
-        if kind == .mlp, initialisation != nil || samplingStatistics != nil || discriminatorNormalisation != nil {
-            throw ValidationError("--init, --sample-bn and --d-norm are options of the DCGAN (--model dcgan)")
+        if let generatorHidden { c.generatorHidden = generatorHidden }
+        if let discriminatorHidden { c.discriminatorHidden = discriminatorHidden }
+        if kind == .mlp, initialisation != nil || samplingStatistics != nil || discriminatorNormalisation != nil
+            || generatorHidden != nil || discriminatorHidden != nil {
+            throw ValidationError("--init, --sample-bn, --d-norm, --g-hidden and --d-hidden are options of the DCGAN (--model dcgan)")
         }
+        if let reason = kind.refusal(c) { throw ValidationError("--model \(kind.rawValue): \(reason)") }
         return (kind, c)
     }
 

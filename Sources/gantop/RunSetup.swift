@@ -72,6 +72,11 @@ struct PreparedRun {
         if let n = hyper.discriminatorNormalisation, n != header.configuration.discriminatorNormalisation {
             throw ValidationError("--d-norm \(n.rawValue): the checkpoint's D has \(header.configuration.discriminatorNormalisation.rawValue) (D's layers cannot change on resume)")
         }
+        for (option, asked, saved) in [("--g-hidden", hyper.generatorHidden, header.configuration.generatorHidden),
+                                       ("--d-hidden", hyper.discriminatorHidden, header.configuration.discriminatorHidden)]
+        where asked != nil && asked != saved {
+            throw ValidationError("\(option) \(asked!): the checkpoint's is \(saved) (the networks' layers cannot change on resume)")
+        }
         var configuration = header.configuration
         hyper.apply(to: &configuration, model: header.model)
         if let reason = header.model.refusal(configuration) { throw ValidationError("--model \(header.model.rawValue): \(reason)") }

@@ -69,7 +69,7 @@ struct Sample: ParsableCommand {
             }
             generator = MLPImageGenerator(mlp, maxRows: min(count, 1000))
         case .dcgan:
-            generator = try DCGANImageGenerator(checkpoint: file, prefix: useAverage ? "G_ema." : "G.",
+            generator = try DCGANImageGenerator(checkpoint: file, prefix: useAverage ? "G_ema." : "G.", architecture: c.dcganArchitecture,
                                                 statistics: samplingStatistics ?? c.samplingStatistics,
                                                 maxRows: min(count, 100), fileName: url.lastPathComponent)
         }

@@ -93,6 +93,33 @@ final class DCGANCommandLineTests: XCTestCase {
         XCTAssertTrue(refused.stderr.contains("dcgan"), refused.stderr)
     }
 
+    /// The hidden layers' widths: checked (one line says why), the DCGAN's only, and fixed on resume.
+    func testHiddenLayerOptionsAreCheckedInOneLine() throws {
+        let wide = scratch.appendingPathComponent("wide").path
+        let a = try gantop(["train", "--headless", "--steps", "2", "--g-hidden", "16", "--d-hidden", "8", "--quality-every", "0",
+                            "--out", wide] + quick, timeout: 120)
+        XCTAssertEqual(a.status, 0, a.stderr)
+        XCTAssertTrue(a.stdout.contains("G hidden layer 16") && a.stdout.contains("D hidden layer 8"), a.stdout)
+        let checkpoint = wide + "/checkpoint-step2.safetensors"
+        let refusals: [([String], String)] = [
+            (["train", "--headless", "--steps", "1", "--g-hidden", "-1"] + quick, "G's hidden layer"),
+            (["train", "--headless", "--steps", "1", "--d-hidden", "100000"] + quick, "D's hidden layer"),
+            (["train", "--headless", "--steps", "1", "--model", "mlp", "--g-hidden", "16", "--data", Self.data], "--model dcgan"),
+            (["train", "--headless", "--steps", "3", "--resume", checkpoint, "--d-hidden", "0", "--data", Self.data,
+              "--limit-images", "64", "--out", scratch.appendingPathComponent("changed").path], "--d-hidden 0"),
+        ]
+        for (arguments, message) in refusals {
+            let r = try gantop(arguments)
+            XCTAssertNotEqual(r.status, 0, "\(arguments): \(r.stderr)")
+            // (ArgumentParser's usage lines follow a validation error's one line.)
+            XCTAssertTrue(r.stderr.split(separator: "\n").first?.contains(message) == true, "\(arguments): \(r.stderr)")
+        }
+        let resumed = try gantop(["train", "--headless", "--steps", "3", "--resume", checkpoint, "--g-hidden", "16", "--quality-every", "0",
+                                  "--data", Self.data, "--limit-images", "64", "--out", scratch.appendingPathComponent("resumed").path],
+                                 timeout: 120)
+        XCTAssertEqual(resumed.status, 0, resumed.stderr)
+    }
+
     func testDropoutIsRefusedForTheDCGAN() throws {
         let r = try gantop(["train", "--headless", "--steps", "1", "--d-dropout", "0.3"] + quick)
         XCTAssertNotEqual(r.status, 0)

@@ -55,21 +55,29 @@ final class DCGANPyTorchTests: XCTestCase {
         let mismatched = FullScreenEndToEndTests.run(python, [script, checkpoint, latents, outputs[1], "--state", "G_ema"])
         XCTAssertEqual(mismatched.status, 1, "G_ema(z) passed for G's samples: \(mismatched.output)")
 
-        // --d-norm none: D with nn.Identity at index 3 loads strictly too (no D.3.* tensors).
-        let plain = dir.appendingPathComponent("plain")
-        let trainPlain = FullScreenEndToEndTests.run(binary, [
-            "train", "--headless", "--model", "dcgan", "--d-norm", "none", "--steps", "2", "--seed", "3", "--batch-size", "8",
-            "--limit-images", "64", "--data", root.appendingPathComponent("assets/mnist").path, "--out", plain.path, "--quality-every", "0",
-        ])
-        XCTAssertEqual(trainPlain.status, 0, trainPlain.output)
-        let plainCheckpoint = plain.appendingPathComponent("checkpoint-step2.safetensors").path
-        let plainOut = plain.appendingPathComponent("s.npy").path
-        let plainSample = FullScreenEndToEndTests.run(binary, ["sample", "--checkpoint", plainCheckpoint, "--count", "8", "--dtype", "f32",
-                                                               "--out", plainOut, "--latents-out", latents])
-        XCTAssertEqual(plainSample.status, 0, plainSample.output)
-        for (python, extra) in pythons {
-            let check = FullScreenEndToEndTests.run(python, [script, plainCheckpoint, latents, plainOut] + extra)
-            XCTAssertEqual(check.status, 0, "--d-norm none with \(python): \(check.output)")
+        // The variants load strictly too: --d-norm none (nn.Identity at D.3, no D.3.* tensors) and
+        // InfoGAN's hidden layers (G's indices shifted by 3, D.6–D.9), with and without D's BatchNorm.
+        let variants: [(name: String, options: [String])] = [
+            ("plain", ["--d-norm", "none"]),
+            ("hidden", ["--g-hidden", "24", "--d-hidden", "16"]),
+            ("hidden-plain", ["--d-hidden", "16", "--d-norm", "none"]),
+        ]
+        for variant in variants {
+            let dir = dir.appendingPathComponent(variant.name)
+            let train = FullScreenEndToEndTests.run(binary, [
+                "train", "--headless", "--model", "dcgan", "--steps", "2", "--seed", "3", "--batch-size", "8",
+                "--limit-images", "64", "--data", root.appendingPathComponent("assets/mnist").path, "--out", dir.path, "--quality-every", "0",
+            ] + variant.options)
+            XCTAssertEqual(train.status, 0, train.output)
+            let checkpoint = dir.appendingPathComponent("checkpoint-step2.safetensors").path
+            let out = dir.appendingPathComponent("s.npy").path
+            let sample = FullScreenEndToEndTests.run(binary, ["sample", "--checkpoint", checkpoint, "--count", "8", "--dtype", "f32",
+                                                              "--out", out, "--latents-out", latents])
+            XCTAssertEqual(sample.status, 0, sample.output)
+            for (python, extra) in pythons {
+                let check = FullScreenEndToEndTests.run(python, [script, checkpoint, latents, out] + extra)
+                XCTAssertEqual(check.status, 0, "\(variant.options) with \(python): \(check.output)")
+            }
         }
     }
 }

@@ -180,6 +180,32 @@ final class DCGANModelTests: XCTestCase {
         XCTAssertThrowsError(try Checkpoint.parse(SafeTensors(metadata: metadata, tensors: tensors).encode(), name: "x"))
     }
 
+    /// `--g-hidden` / `--d-hidden`: InfoGAN's layers in G and D, a checkpoint whose metadata and
+    /// names say so (G.3 the spec's first Linear, D.9 the logit), resumed bit for bit; a file
+    /// claiming the spec's layers for them, or a negative width, refused at read.
+    func testHiddenLayersCheckpointAndResume() throws {
+        let wide = try model { $0.generatorHidden = 24; $0.discriminatorHidden = 16; $0.generatorAverageDecay = 0.9 }
+        XCTAssertNotEqual(wide.trainStep().dLoss, try model().trainStep().dLoss)
+        let bytes = Checkpoint.make(gan: wide, latents: DigitSampler.fixedLatents(count: 16, size: 100, seed: 1)).encode()
+        let (header, file) = try Checkpoint.parse(bytes, name: "wide")
+        XCTAssertEqual(header.configuration.dcganArchitecture, DCGANArchitecture(generatorHidden: 24, discriminatorHidden: 16))
+        XCTAssertEqual(file.tensors["G.0.weight"]?.shape, [24, 100])
+        XCTAssertEqual(file.tensors["G.3.weight"]?.shape, [6272, 24])
+        XCTAssertEqual(file.tensors["G_ema.3.weight"]?.shape, [6272, 24])
+        XCTAssertEqual(file.tensors["D.7.running_var"]?.shape, [16])
+        XCTAssertEqual(file.tensors["adam.D.9.weight.v"]?.shape, [1, 16])
+        let resumed = DCGANModel(configuration: header.configuration, images: try Fixtures.trainingImages().prefix(Self.imageCount),
+                                 seed: header.seed)
+        try Checkpoint.restore(resumed, from: file, header: header, fileName: "wide")
+        XCTAssertEqual(Self.bits(resumed.trainStep()), Self.bits(wide.trainStep()))
+        for (key, value) in [("g_hidden", "0"), ("d_hidden", "0"), ("d_hidden", "-3"), ("g_hidden", "twelve")] {
+            var metadata = file.metadata
+            metadata[key] = value
+            XCTAssertThrowsError(try Checkpoint.parse(SafeTensors(metadata: metadata, tensors: file.tensors).encode(), name: "x"),
+                                 "\(key) = \(value)")
+        }
+    }
+
     func testDropoutIsRefusedInOneLine() {
         var c = GANConfiguration()
         c.discriminatorDropout = 0.3

@@ -83,4 +83,27 @@ final class FiniteDifferenceTests: LayersTestCase {
         XCTAssertEqual(d.parameters.entry(named: "2.weight")?.shape, [128, 64, 4, 4])
         XCTAssertEqual(d.buffers.entries.map(\.name), ["3.running_mean", "3.running_var", "3.num_batches_tracked"])
     }
+
+    /// InfoGAN's hidden layers: G's spec layers shifted by 3, D's logit moved to index 9, and a
+    /// gradient through both that matches central differences (the BatchNorm1d couples the rows).
+    func testHiddenLayerVariantsFollowPyTorchAndDifferentiate() {
+        let a = DCGANArchitecture(generatorHidden: 12, discriminatorHidden: 10)
+        let g = keep(DCGAN.generator(maxBatch: 2, architecture: a)), d = keep(DCGAN.discriminator(maxBatch: 2, architecture: a))
+        XCTAssertEqual(g.parameters.entries.map(\.name),
+                       ["0.weight", "0.bias", "1.weight", "1.bias", "3.weight", "3.bias", "4.weight", "4.bias",
+                        "7.weight", "7.bias", "8.weight", "8.bias", "10.weight", "10.bias"])
+        XCTAssertEqual(g.parameters.entry(named: "0.weight")?.shape, [12, 100])
+        XCTAssertEqual(g.parameters.entry(named: "3.weight")?.shape, [6272, 12])
+        XCTAssertEqual(d.parameters.entry(named: "6.weight")?.shape, [10, 6272])
+        XCTAssertEqual(d.parameters.entry(named: "9.weight")?.shape, [1, 10])
+        XCTAssertEqual(d.buffers.entries.map(\.name).filter { $0.hasSuffix("running_var") }, ["3.running_var", "7.running_var"])
+        let plain = keep(DCGAN.discriminator(maxBatch: 2, architecture: DCGANArchitecture(discriminatorBatchNorm: false, discriminatorHidden: 10)))
+        XCTAssertTrue(plain.buffers.entries.isEmpty)
+        XCTAssertEqual(plain.parameters.entries.map(\.name), ["0.weight", "0.bias", "2.weight", "2.bias", "6.weight", "6.bias", "9.weight", "9.bias"])
+        // From the BatchNorm on (a bias in front of it has a true gradient of 0, which the check
+        // rightly calls suspicious; the Linear alone is testLinear's).
+        check([BatchNorm(channels: 12), ActivationLayer(.relu, size: 12), Linear(12, 5)], batch: 4, seed: 13, eps: 1e-3, "G's hidden head")
+        check([BatchNorm(channels: 10), ActivationLayer(.leakyReLU(slope: 0.2), size: 10), Linear(10, 1)],
+              batch: 4, seed: 14, eps: 1e-3, "D's hidden tail")
+    }
 }
