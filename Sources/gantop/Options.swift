@@ -51,7 +51,7 @@ struct HyperParameterOptions: ParsableArguments {
     @Option(name: .customLong("d-hidden"), parsing: .unconditional, help: ArgumentHelp("The DCGAN's D with InfoGAN's fully connected layer of this width before its logit (Linear, BatchNorm, LeakyReLU); 0: the spec's none; on resume, the checkpoint's.", valueName: "n"))
     var discriminatorHidden: Int?
 
-    @Option(help: ArgumentHelp("tuned (default): the reference with batch 128, label smoothing and an averaged G to sample from; reference: the exact spec (what `gantop bench` times).", valueName: "recipe"))
+    @Option(help: ArgumentHelp("tuned (default): the MLP at batch 128 with label smoothing and an averaged G to sample from, the DCGAN with InfoGAN's fully connected layers (--g-hidden 1024 --d-hidden 1024); reference: the exact spec (what `gantop bench` times).", valueName: "recipe"))
     var recipe: GANRecipe?
 
     @Option(name: .customLong("g-loss"), help: ArgumentHelp("The objective: ns (non-saturating, default), minimax (the paper's saturating one), ls (least squares, D and G).", valueName: "loss"))

@@ -1,5 +1,6 @@
 import Foundation
 import GANFormats
+import Layers
 import NeuralNet
 import XCTest
 @testable import GANTraining
@@ -77,6 +78,16 @@ final class MNISTGANSettingsTests: XCTestCase {
         stripped.generatorAverageDecay = nil
         XCTAssertEqual(stripped, reference, "nothing else differs")
         XCTAssertNil(makeGAN().averagedGenerator)
+    }
+
+    /// The DCGAN's tuned recipe is the spec's training with InfoGAN's two hidden layers, nothing else.
+    func testTunedDCGANRecipeIsTheReferencePlusInfoGANLayers() {
+        var tuned = GANConfiguration(recipe: .tuned, model: .dcgan)
+        XCTAssertEqual(tuned.dcganArchitecture, DCGANArchitecture(generatorHidden: 1024, discriminatorHidden: 1024))
+        XCTAssertEqual(GANConfiguration(recipe: .reference, model: .dcgan).dcganArchitecture, .reference)
+        tuned.generatorHidden = 0
+        tuned.discriminatorHidden = 0
+        XCTAssertEqual(tuned, GANConfiguration(recipe: .reference, model: .dcgan), "nothing else differs")
     }
 
     /// The average starts at G's initial weights, then follows d = min(0.999, (1+t)/(10+t)).
