@@ -69,13 +69,13 @@ struct PreparedRun {
         if let model = hyper.model, model != header.model {
             throw FormatError(file: url.lastPathComponent, "is a checkpoint of the \(header.model.rawValue) model, not the \(model.rawValue) (drop --model, or pass --model \(header.model.rawValue))")
         }
-        if let n = hyper.discriminatorNormalisation, n != header.configuration.discriminatorNormalisation {
-            throw ValidationError("--d-norm \(n.rawValue): the checkpoint's D has \(header.configuration.discriminatorNormalisation.rawValue) (D's layers cannot change on resume)")
-        }
-        for (option, asked, saved) in [("--g-hidden", hyper.generatorHidden, header.configuration.generatorHidden),
-                                       ("--d-hidden", hyper.discriminatorHidden, header.configuration.discriminatorHidden)]
-        where asked != nil && asked != saved {
-            throw ValidationError("\(option) \(asked!): the checkpoint's is \(saved) (the networks' layers cannot change on resume)")
+        // The networks' layers are the checkpoint's: an option that names other ones is refused.
+        let saved = header.configuration
+        for (option, asked, kept) in [("--d-norm", hyper.discriminatorNormalisation?.rawValue, saved.discriminatorNormalisation.rawValue),
+                                      ("--g-hidden", hyper.generatorHidden.map(String.init), "\(saved.generatorHidden)"),
+                                      ("--d-hidden", hyper.discriminatorHidden.map(String.init), "\(saved.discriminatorHidden)")]
+        where asked != nil && asked != kept {
+            throw ValidationError("\(option) \(asked!): the checkpoint's is \(kept) (the networks' layers cannot change on resume)")
         }
         var configuration = header.configuration
         hyper.apply(to: &configuration, model: header.model)
