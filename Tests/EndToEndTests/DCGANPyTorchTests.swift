@@ -21,7 +21,7 @@ final class DCGANPyTorchTests: XCTestCase {
         let dir = try makeScratchDirectory("dcgan-torch")
         defer { try? FileManager.default.removeItem(at: dir) }
         let train = FullScreenEndToEndTests.run(binary, [
-            "train", "--headless", "--model", "dcgan", "--steps", "4", "--seed", "3", "--batch-size", "8", "--g-average", "0.9",
+            "train", "--headless", "--model", "dcgan", "--recipe", "reference", "--steps", "4", "--seed", "3", "--batch-size", "8", "--g-average", "0.9",
             "--limit-images", "64", "--data", root.appendingPathComponent("assets/mnist").path, "--out", dir.path, "--quality-every", "0",
         ])
         XCTAssertEqual(train.status, 0, train.output)
@@ -65,7 +65,7 @@ final class DCGANPyTorchTests: XCTestCase {
         for variant in variants {
             let dir = dir.appendingPathComponent(variant.name)
             let train = FullScreenEndToEndTests.run(binary, [
-                "train", "--headless", "--model", "dcgan", "--steps", "2", "--seed", "3", "--batch-size", "8",
+                "train", "--headless", "--model", "dcgan", "--recipe", "reference", "--steps", "2", "--seed", "3", "--batch-size", "8",
                 "--limit-images", "64", "--data", root.appendingPathComponent("assets/mnist").path, "--out", dir.path, "--quality-every", "0",
             ] + variant.options)
             XCTAssertEqual(train.status, 0, train.output)
