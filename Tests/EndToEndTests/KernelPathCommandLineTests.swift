@@ -14,9 +14,14 @@ final class KernelPathCommandLineTests: XCTestCase {
 
     /// gantop with `GANTOP_KERNELS=value` (through env(1), which sets it for the child alone).
     private func gantop(kernels value: String, _ arguments: [String]) throws -> ChildProcess.Result {
+        try gantop(environment: ["GANTOP_KERNELS=\(value)"], arguments, tag: value)
+    }
+
+    /// gantop under env(1) with these arguments to it (`NAME=value` sets, `-u NAME` unsets).
+    private func gantop(environment: [String], _ arguments: [String], tag: String) throws -> ChildProcess.Result {
         let binary = try FullScreenEndToEndTests.gantopBinary().path
-        return try ChildProcess.run("/usr/bin/env", ["GANTOP_KERNELS=\(value)", binary] + arguments, in: scratch,
-                                    outputPrefix: scratch.appendingPathComponent("out-\(value)"), timeout: 60)
+        return try ChildProcess.run("/usr/bin/env", environment + [binary] + arguments, in: scratch,
+                                    outputPrefix: scratch.appendingPathComponent("out-\(tag)"), timeout: 60)
     }
 
     private func listedPaths() throws -> [String] {
@@ -54,5 +59,20 @@ final class KernelPathCommandLineTests: XCTestCase {
             XCTAssertTrue(r.stderr.hasPrefix("gantop: GANTOP_KERNELS=\(value)"), r.stderr)
             XCTAssertTrue(r.stderr.contains(value == "avx1024" ? "not a kernel path" : "this CPU lacks"), r.stderr)
         }
+    }
+
+    /// OPENBLAS_CORETYPE overrides OpenBLAS's own kernels (on a Zen 5 it held the DCGAN's products to
+    /// Haswell's, 0.65× the speed), so bench says when the core it reports came from the environment.
+    func testBenchSaysWhenOpenBLASCoreIsForcedByTheEnvironment() throws {
+        let data = FullScreenEndToEndTests.repositoryRoot.appendingPathComponent("assets/mnist").path
+        let bench = ["bench", "--seconds", "0.1", "--batch-sizes", "8", "--data", data, "--limit-images", "256"]
+        let forced = try gantop(environment: ["OPENBLAS_CORETYPE=Haswell"], bench, tag: "forced")
+        XCTAssertEqual(forced.status, 0, forced.stderr)
+        XCTAssertTrue(forced.stdout.contains("core Haswell, as OPENBLAS_CORETYPE sets it)"), forced.stdout)
+        let forcedJSON = try gantop(environment: ["OPENBLAS_CORETYPE=Haswell"], bench + ["--json"], tag: "forced-json")
+        XCTAssertTrue(forcedJSON.stdout.contains("\"blas_core\":\"Haswell\",\"blas_core_from_environment\":true"), forcedJSON.stdout)
+        let own = try gantop(environment: ["-u", "OPENBLAS_CORETYPE"], bench + ["--json"], tag: "own")
+        XCTAssertEqual(own.status, 0, own.stderr)
+        XCTAssertTrue(own.stdout.contains("\"blas_core_from_environment\":false"), own.stdout)
     }
 }
