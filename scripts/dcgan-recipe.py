@@ -118,8 +118,23 @@ class Average:
                 a.copy_(p)
 
 
+def latents(count, categories=0, gen=None, z_scale=1.0):
+    """z: U(-1, 1) noise, and with `categories` > 0 InfoGAN's categorical code in its last columns
+    (one-hot, uniform over the categories), so that G's input stays the spec's 100 wide."""
+    z = (torch.rand(count, LATENT - categories, generator=gen) * 2 - 1) * z_scale
+    if not categories:
+        return z, None
+    c = torch.randint(categories, (count,), generator=gen)
+    return torch.cat([z, F.one_hot(c, categories).float()], dim=1), c
+
+
+def info_head(hidden, categories):
+    """InfoGAN's Q on D's hidden features: Linear(hidden, 128) → BatchNorm → LeakyReLU → logits of the code."""
+    return nn.Sequential(nn.Linear(hidden, 128), nn.BatchNorm1d(128), nn.LeakyReLU(0.2), nn.Linear(128, categories))
+
+
 @torch.no_grad()
-def samples(net, mode, count, gen, chunk=64, z_scale=1.0):
+def samples(net, mode, count, gen, chunk=64, z_scale=1.0, categories=0):
     """`count` images (count, 784) from `net` with BatchNorm in `mode`: batch | running | recompute."""
     net = copy.deepcopy(net)
     if mode == "recompute":
@@ -129,9 +144,9 @@ def samples(net, mode, count, gen, chunk=64, z_scale=1.0):
                 m.momentum = None  # a cumulative average over the batches below
         net.train()
         for _ in range(2048 // chunk):
-            net(torch.rand(chunk, LATENT, generator=gen) * 2 - 1)
+            net(latents(chunk, categories, gen)[0])
     net.train(mode == "batch")
-    out = [net((torch.rand(min(chunk, count - s), LATENT, generator=gen) * 2 - 1) * z_scale) for s in range(0, count, chunk)]
+    out = [net(latents(min(chunk, count - s), categories, gen, z_scale)[0]) for s in range(0, count, chunk)]
     return torch.cat(out).reshape(count, 784).numpy()
 
 
@@ -166,6 +181,9 @@ def main():
     ap.add_argument("--variants", default="raw-batch,raw-running,ema-running,ema-recomp")
     ap.add_argument("--log", required=True, help="JSON lines are appended here")
     ap.add_argument("--threads", type=int, default=1)
+    ap.add_argument("--info-categories", type=int, default=0,
+                    help="InfoGAN's categorical code: the last K of the 100 latents one-hot, Q on D's hidden layer (needs --d-hidden)")
+    ap.add_argument("--info-weight", type=float, default=1.0, help="λ of InfoGAN's code loss, in D's (with Q) and G's loss")
     args = ap.parse_args()
 
     torch.set_num_threads(args.threads)
@@ -174,10 +192,16 @@ def main():
     data = torch.from_numpy(quality_meter.load_idx_images(TRAIN_IMAGES).reshape(-1, 1, 28, 28))
     G = generator(args.g_channels, args.g_hidden)
     D = discriminator(args.d_channels, args.d_norm != "none", args.spectral_norm, args.d_dropout, args.minibatch_std, args.d_hidden)
+    K = args.info_categories
+    if K and (not args.d_hidden or args.d_norm == "mixed" or args.loss != "bce" or args.minibatch_std):
+        sys.exit("dcgan-recipe: --info-categories needs --d-hidden, the bce loss, separate BatchNorm batches and no minibatch std")
+    Q = info_head(args.d_hidden, K) if K else nn.Sequential()
     initialise(G)
     initialise(D)
+    initialise(Q)
     opt_g = torch.optim.Adam(G.parameters(), lr=args.lr_g, betas=(args.beta1, args.beta2), eps=1e-8)
-    opt_d = torch.optim.Adam(D.parameters(), lr=args.lr_d, betas=(args.beta1, args.beta2), eps=1e-8)
+    opt_d = torch.optim.Adam(list(D.parameters()) + list(Q.parameters()), lr=args.lr_d, betas=(args.beta1, args.beta2), eps=1e-8)
+    trunk, logit = (D[:-1], D[-1]) if K else (D, None)
     average = Average(G, args.ema)
     meter = quality_meter.Meter()
     marks = sorted(int(s) for s in args.eval_at.split(",") if s)
@@ -202,9 +226,15 @@ def main():
                 order, pos = rng.permutation(len(data)), 0
             real = data[order[pos:pos + B]]
             pos += B
-            fake = G(torch.rand(B, LATENT) * 2 - 1)                      # (1)
+            z, code = latents(B, K)
+            fake = G(z)                                                # (1)
             opt_d.zero_grad(set_to_none=True)                          # (2) two BatchNorm batches
-            if args.d_norm == "mixed":
+            if K:  # D's loss and Q's code loss on the fake batch's one pass through D's trunk
+                h = trunk(fake.detach())
+                d_loss = 0.5 * (F.binary_cross_entropy_with_logits(D(real), smooth)
+                                + F.binary_cross_entropy_with_logits(logit(h), zeros))
+                (d_loss + args.info_weight * F.cross_entropy(Q(h), code)).backward()
+            elif args.d_norm == "mixed":
                 logits = D(torch.cat([real, fake.detach()]))
                 d_loss = 0.5 * (F.binary_cross_entropy_with_logits(logits[:B], smooth)
                                 + F.binary_cross_entropy_with_logits(logits[B:], zeros))
@@ -213,14 +243,20 @@ def main():
             else:
                 d_loss = 0.5 * (F.binary_cross_entropy_with_logits(D(real), smooth)
                                 + F.binary_cross_entropy_with_logits(D(fake.detach()), zeros))
-            d_loss.backward()
+            if not K:
+                d_loss.backward()
             opt_d.step()
         opt_g.zero_grad(set_to_none=True)                              # (3) through the updated D
-        for p in D.parameters():
+        for p in list(D.parameters()) + list(Q.parameters()):
             p.requires_grad_(False)
-        g_loss = -D(fake).mean() if args.loss == "hinge" else F.binary_cross_entropy_with_logits(D(fake), ones)
-        g_loss.backward()
-        for p in D.parameters():
+        if K:
+            h = trunk(fake)
+            g_loss = F.binary_cross_entropy_with_logits(logit(h), ones)
+            (g_loss + args.info_weight * F.cross_entropy(Q(h), code)).backward()
+        else:
+            g_loss = -D(fake).mean() if args.loss == "hinge" else F.binary_cross_entropy_with_logits(D(fake), ones)
+            g_loss.backward()
+        for p in list(D.parameters()) + list(Q.parameters()):
             p.requires_grad_(True)
         opt_g.step()
         average.update(G)
@@ -238,7 +274,7 @@ def main():
                     which, mode = v.split("@")[0].split("-")
                     net = G if which == "raw" else average.net
                     z_scale = float(v.split("@")[1]) if "@" in v else 1.0
-                    images = samples(net, {"recomp": "recompute"}.get(mode, mode), args.samples, gen, z_scale=z_scale)
+                    images = samples(net, {"recomp": "recompute"}.get(mode, mode), args.samples, gen, z_scale=z_scale, categories=K)
                     m = meter.measure(images)
                     if args.save_grids:
                         os.makedirs(args.save_grids, exist_ok=True)
