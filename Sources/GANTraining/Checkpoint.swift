@@ -45,6 +45,7 @@ public enum Checkpoint {
             metadata["d_norm"] = c.discriminatorNormalisation.rawValue
             metadata["g_hidden"] = "\(c.generatorHidden)"
             metadata["d_hidden"] = "\(c.discriminatorHidden)"
+            metadata["info_categories"] = "\(c.infoCategories)"
         }
         return SafeTensors(metadata: metadata, tensors: tensors)
     }
@@ -143,6 +144,7 @@ public enum Checkpoint {
         // Absent (a DCGAN checkpoint from before the option): the spec's none.
         if meta["g_hidden"] != nil { c.generatorHidden = try int("g_hidden") }
         if meta["d_hidden"] != nil { c.discriminatorHidden = try int("d_hidden") }
+        if meta["info_categories"] != nil { c.infoCategories = try int("info_categories") }
         if let i: DCGANInitialisation = try choice("init") { c.initialisation = i }
         if let s: SamplingStatistics = try choice("sampling_statistics") { c.samplingStatistics = s }
         guard c.batchSize >= 1, c.latentSize == GANConfiguration().latentSize else {

@@ -63,6 +63,13 @@ public final class DCGANModel: GANPhases {
         where !(0 ... DCGANArchitecture.maximumHidden).contains(width) {
             return "\(name)'s hidden layer must be 0 (none) to \(DCGANArchitecture.maximumHidden) wide, not \(width)"
         }
+        let k = configuration.infoCategories
+        if k != 0 && !(2 ... DCGANArchitecture.maximumCategories).contains(k) {
+            return "the code must have 0 (none) or 2 to \(DCGANArchitecture.maximumCategories) categories, not \(k)"
+        }
+        if k > 0 && configuration.discriminatorHidden == 0 {
+            return "the code's Q head reads D's hidden layer: give D one (--d-hidden N) or drop the code (--info-categories 0)"
+        }
         return nil
     }
 
@@ -84,7 +91,7 @@ public final class DCGANModel: GANPhases {
         arena = FloatArena(capacity: FloatArena.capacity(for: [(capacity, DCGAN.imageSize)]))
         realBatch = arena.matrix(rows: capacity, cols: DCGAN.imageSize)
         var initRNG = RandomGenerator(seed: seed)
-        for net in [trainer.generator, trainer.discriminator] {
+        for net in [trainer.generator, trainer.discriminator] + (trainer.infoHead.map { [$0] } ?? []) {
             switch c.initialisation {
             case .dcgan: DCGAN.initialise(net, rng: &initRNG)
             case .pytorch: DCGAN.initialisePyTorchDefault(net, rng: &initRNG)
@@ -153,6 +160,7 @@ public final class DCGANModel: GANPhases {
     public var stateIsFinite: Bool {
         generator.parameters.stateIsFinite && discriminator.parameters.stateIsFinite
             && generator.buffers.allFinite() && discriminator.buffers.allFinite()
+            && (trainer.infoHead.map { $0.parameters.stateIsFinite && $0.buffers.allFinite() } ?? true)
             && (averagedGenerator?.allFinite() ?? true)
     }
 

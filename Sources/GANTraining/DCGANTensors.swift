@@ -4,7 +4,7 @@ import Layers
 import NeuralNet
 
 /// The DCGAN's checkpoint tensors, under the state-dict names of a PyTorch module with two
-/// `nn.Sequential`s `G` and `D` of the spec: `G.0.weight` [6272, 100], `G.4.weight` [128, 64, 4, 4]
+/// `nn.Sequential`s `G` and `D` of the spec (and `Q`, InfoGAN's head, with a code): `G.0.weight` [6272, 100], `G.4.weight` [128, 64, 4, 4]
 /// (ConvTranspose2d: [in, out, kh, kw]), `D.0.weight` [64, 1, 4, 4] (Conv2d: [out, in, kh, kw]),
 /// BatchNorm `weight`, `bias`, `running_mean`, `running_var` (F32) and `num_batches_tracked`
 /// (I64, shape []); Adam's moments as `adam.G.0.weight.m` / `.v`; G's weight average as a whole
@@ -20,9 +20,18 @@ extension DCGANModel: GANModel {
                             maxRows: maxRows)
     }
 
+    /// The networks under their state-dict prefixes: G, D and, with a code, Q.
+    private var namedNetworks: [(prefix: String, net: Sequential)] {
+        Self.namedNetworks(g: generator, d: discriminator, q: trainer.infoHead)
+    }
+
+    private static func namedNetworks(g: Sequential, d: Sequential, q: Sequential?) -> [(prefix: String, net: Sequential)] {
+        [("G.", g), ("D.", d)] + (q.map { [("Q.", $0)] } ?? [])
+    }
+
     public func checkpointTensors() -> [String: Tensor] {
         var tensors: [String: Tensor] = [:]
-        for (prefix, net) in [("G.", generator), ("D.", discriminator)] {
+        for (prefix, net) in namedNetworks {
             let p = net.parameters
             for e in p.entries {
                 tensors[prefix + e.name] = Tensor(shape: e.shape, floats: p.array(e, of: .values))
@@ -48,7 +57,7 @@ extension DCGANModel: GANModel {
     }
 
     public func restoreTensors(from file: SafeTensors, header: Checkpoint.Header, fileName: String) throws {
-        for (prefix, net) in [("G.", generator), ("D.", discriminator)] {
+        for (prefix, net) in namedNetworks {
             let p = net.parameters
             for e in p.entries {
                 p.load(try Checkpoint.floats(file, prefix + e.name, shape: e.shape, fileName: fileName), into: e, block: .values)
@@ -78,7 +87,8 @@ extension DCGANModel: GANModel {
     static func checkTensors(_ file: SafeTensors, configuration c: GANConfiguration, fileName: String) throws {
         let probe = (g: DCGAN.generator(maxBatch: 1, architecture: c.dcganArchitecture),
                      d: DCGAN.discriminator(maxBatch: 1, architecture: c.dcganArchitecture))
-        for (prefix, net) in [("G.", probe.g), ("D.", probe.d)] {
+        let q = DCGAN.infoHead(maxBatch: 1, architecture: c.dcganArchitecture)
+        for (prefix, net) in namedNetworks(g: probe.g, d: probe.d, q: q) {
             for e in net.parameters.entries {
                 _ = try Checkpoint.floats(file, prefix + e.name, shape: e.shape, fileName: fileName)
                 _ = try Checkpoint.floats(file, "adam.\(prefix)\(e.name).m", shape: e.shape, fileName: fileName)
@@ -129,6 +139,7 @@ public final class DCGANImageGenerator: LatentImageGenerator {
                 statistics: SamplingStatistics, maxRows: Int) {
         network = DCGAN.generator(maxBatch: statistics == .recompute ? max(maxRows, SamplingStatistics.recomputeBatch) : maxRows,
                                   architecture: architecture)
+        latentLayout = architecture.latentLayout
         precondition(network.parameters.count == parameters.count && network.buffers.count == buffers.count)
         source = (parameters, buffers)
         self.statistics = statistics
@@ -147,6 +158,7 @@ public final class DCGANImageGenerator: LatentImageGenerator {
                 statistics: SamplingStatistics, maxRows: Int, fileName: String) throws {
         network = DCGAN.generator(maxBatch: statistics == .recompute ? max(maxRows, SamplingStatistics.recomputeBatch) : maxRows,
                                   architecture: architecture)
+        latentLayout = architecture.latentLayout
         source = nil
         self.statistics = statistics
         (arena, recomputeNoise) = Self.noiseBuffer(statistics)
@@ -160,6 +172,7 @@ public final class DCGANImageGenerator: LatentImageGenerator {
     }
 
     public var latentSize: Int { DCGAN.latent }
+    public let latentLayout: LatentLayout
     /// The running statistics it samples with (tests).
     var samplingBuffers: ParameterSet { network.buffers }
 
@@ -188,7 +201,7 @@ public final class DCGANImageGenerator: LatentImageGenerator {
         var rng = RandomGenerator(seed: SamplingStatistics.recomputeSeed)
         for _ in 0 ..< SamplingStatistics.recomputeBatches {
             for e in stats { (b.values + e.offset).update(repeating: 0, count: e.count) }
-            rng.fillUniform(z.buffer, -1, 1)
+            latentLayout.fill(z, rng: &rng)
             network.forward(z, training: true)
             for (k, e) in stats.enumerated() {
                 let momentum = Double(norms[k / 2].1.momentum)

@@ -45,11 +45,15 @@ public struct GANConfiguration: Sendable, Equatable {
     /// fixed for a run like D's normalisation.
     public var generatorHidden = 0
     public var discriminatorHidden = 0
+    /// The DCGAN's InfoGAN categorical code: that many categories in the last latents, with Q on
+    /// D's hidden layer (0: none, the spec); fixed for a run.
+    public var infoCategories = 0
 
     /// The DCGAN these settings build.
     public var dcganArchitecture: DCGANArchitecture {
         DCGANArchitecture(discriminatorBatchNorm: discriminatorNormalisation == .batch,
-                          generatorHidden: generatorHidden, discriminatorHidden: discriminatorHidden)
+                          generatorHidden: generatorHidden, discriminatorHidden: discriminatorHidden,
+                          infoCategories: infoCategories)
     }
 
     public init() {}
@@ -88,6 +92,7 @@ public struct GANConfiguration: Sendable, Equatable {
         if discriminatorNormalisation != .batch { parts.append("D without BatchNorm") }
         if generatorHidden > 0 { parts.append("G hidden layer \(generatorHidden)") }
         if discriminatorHidden > 0 { parts.append("D hidden layer \(discriminatorHidden)") }
+        if infoCategories > 0 { parts.append("a \(infoCategories)-category code") }
         return parts.isEmpty ? "reference recipe" : "reference recipe + " + parts.joined(separator: ", ")
     }
 

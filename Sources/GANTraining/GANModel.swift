@@ -1,4 +1,5 @@
 import GANFormats
+import Layers
 import NeuralNet
 
 /// The GANs gantop trains (`--model`).
@@ -88,10 +89,16 @@ public protocol GANModel: AnyObject {
 /// G as a function from latents to images, for the screen's digits, the quality meter and exports.
 public protocol LatentImageGenerator: AnyObject {
     var latentSize: Int { get }
+    /// How its latents are drawn (uniform noise, and the DCGAN's code when it has one).
+    var latentLayout: LatentLayout { get }
     /// Brings the weights up to date with the model's (a no-op when they are shared).
     func refresh()
     /// G(z) for every row of `z` (any number of rows), one 784-float image per row of `images`.
     func generate(_ z: Matrix, into images: Matrix)
+}
+
+extension LatentImageGenerator {
+    public var latentLayout: LatentLayout { LatentLayout(size: latentSize) }
 }
 
 /// The MLP's G over the model's own weights (shared, so always current), in its own workspace.
@@ -189,8 +196,12 @@ public final class DigitSampler {
 
     /// The 16 fixed latents of the screen: uniform like the training noise, from their own seed.
     public static func fixedLatents(count: Int, size: Int, seed: UInt64) -> [Float] {
-        var rng = RandomGenerator(seed: seed ^ 0x1A7E_4715)
-        return (0 ..< count * size).map { _ in rng.uniform(-1, 1) }
+        LatentLayout(size: size).fixedLatents(count: count, seed: seed)
+    }
+
+    /// The fixed latents of a run of `configuration` (its code's categories in turn, if any).
+    public static func fixedLatents(count: Int, configuration c: GANConfiguration, seed: UInt64) -> [Float] {
+        LatentLayout(size: c.latentSize, categories: c.infoCategories).fixedLatents(count: count, seed: seed)
     }
 
     /// G(latents), `count × 784` in [-1, 1].

@@ -1,3 +1,4 @@
+import Layers
 import NeuralNet
 
 /// The live quality meter: every so often, G draws fresh samples and the digit classifier says
@@ -57,12 +58,12 @@ public final class QualityMeter {
         rng = RandomGenerator(seed: seed ^ 0x0A11_7E57)
     }
 
-    /// Classifies `count` fresh samples of G (uniform latents in [-1, 1], like the training noise).
+    /// Classifies `count` fresh samples of G (latents drawn as the training noise is).
     public func classifySamples(count: Int, keepFeatures: Bool) -> Classification {
         generator.refresh()
         return classifier.classify(count: count, keepFeatures: keepFeatures) { _, rows in
             let z = latents.prefix(rows: rows.rows)
-            rng.fillUniform(z.buffer, -1, 1)
+            generator.latentLayout.fill(z, rng: &rng)
             generator.generate(z, into: rows)
         }
     }

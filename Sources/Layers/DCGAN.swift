@@ -12,17 +12,27 @@ public struct DCGANArchitecture: Sendable, Equatable {
     /// > 0: InfoGAN's MNIST D, the flattened features through Linear(6272, N) → BatchNorm1d (with
     /// D's BatchNorm) → LeakyReLU(0.2) before the logit; 0: the spec (one linear logit of them).
     public var discriminatorHidden = 0
+    /// > 0: InfoGAN's categorical code of that many categories in the last latents
+    /// (`LatentLayout`), and its Q head on D's hidden features (`DCGAN.infoHead`); needs
+    /// `discriminatorHidden`. 0: none (the spec).
+    public var infoCategories = 0
 
-    public init(discriminatorBatchNorm: Bool = true, generatorHidden: Int = 0, discriminatorHidden: Int = 0) {
+    public init(discriminatorBatchNorm: Bool = true, generatorHidden: Int = 0, discriminatorHidden: Int = 0, infoCategories: Int = 0) {
         self.discriminatorBatchNorm = discriminatorBatchNorm
         self.generatorHidden = generatorHidden
         self.discriminatorHidden = discriminatorHidden
+        self.infoCategories = infoCategories
     }
+
+    /// How G's inputs are drawn for this architecture.
+    public var latentLayout: LatentLayout { LatentLayout(size: DCGAN.latent, categories: infoCategories) }
 
     /// The spec of issue #19.
     public static let reference = DCGANArchitecture()
     /// The widest hidden layer the options accept (InfoGAN's is 1,024).
     public static let maximumHidden = 8192
+    /// The most categories a code may have (InfoGAN's MNIST code has 10).
+    public static let maximumCategories = 50
 }
 
 /// The reference DCGAN of issue #19, assembled from layers (indices as in `nn.Sequential`):
@@ -52,6 +62,20 @@ public enum DCGAN {
             ConvTranspose2d(64, 1, kernel: 4, stride: 2, padding: 1, height: 14, width: 14),
             ActivationLayer(.tanh, size: imageSize),
         ], maxBatch: maxBatch)
+    }
+
+    /// With D's hidden layer, the index of its LeakyReLU: the features Q reads.
+    public static let discriminatorFeatureLayer = 8
+
+    /// InfoGAN's Q on D's hidden features (a `Q` `nn.Sequential`): 0 Linear(N, 128) ·
+    /// 1 BatchNorm1d(128) · 2 LeakyReLU(0.2) · 3 Linear(128, K), the logits of the code; nil
+    /// without a code.
+    public static func infoHead(maxBatch: Int, architecture: DCGANArchitecture) -> Sequential? {
+        let k = architecture.infoCategories, hidden = architecture.discriminatorHidden
+        guard k > 0 else { return nil }
+        precondition(hidden > 0, "the code's Q head reads D's hidden layer")
+        return Sequential([Linear(hidden, 128), BatchNorm(channels: 128), ActivationLayer(.leakyReLU(slope: 0.2), size: 128),
+                           Linear(128, k)], maxBatch: maxBatch)
     }
 
     /// Without BatchNorm, `nn.Identity` (no tensors) stands in D.3's place (and D.7's), so every
@@ -121,9 +145,20 @@ public struct DCGANStepStats: Sendable, Equatable {
 /// (its weights frozen, its running statistics moving as in PyTorch's train mode), G's loss back
 /// into G, one update for G. The phases are callable one by one (explain mode, lone D/G updates,
 /// k D updates per G update); `step` runs them in order.
+///
+/// With a categorical code (InfoGAN), Q reads D's hidden features of the fakes in phases 2 and 3
+/// (the same pass as D's logit); its cross-entropy against each fake's code, × `infoWeight`, is
+/// added to D's loss (Q learns with D, under D's optimiser) and to G's (D and Q frozen).
 public final class DCGANTrainer {
     public let generator: Sequential
     public let discriminator: Sequential
+    /// InfoGAN's Q head (nil without a code).
+    public let infoHead: Sequential?
+    public let latentLayout: LatentLayout
+    /// λ of the code's cross-entropy in both losses (InfoGAN's 1).
+    public var infoWeight: Float = 1
+    /// The code's cross-entropy in the last phase 2 and 3 (nats; 0 without a code).
+    public private(set) var codeLoss: (discriminator: Float, generator: Float) = (0, 0)
     public var generatorOptimiser: Adam
     public var discriminatorOptimiser: Adam
     public let maxBatch: Int
@@ -136,6 +171,9 @@ public final class DCGANTrainer {
     private let arena: FloatArena
     private let noise: Matrix
     private let logitGradient: Matrix
+    private let codeLogitGradient: Matrix
+    /// Each fake's category (the code of its latent), for Q's cross-entropy.
+    private var codes: [Int]
     /// The fakes of the last phase 1: G's output buffer, valid until G's next forward.
     private var fakes: Matrix?
 
@@ -144,20 +182,26 @@ public final class DCGANTrainer {
         self.maxBatch = maxBatch
         generator = DCGAN.generator(maxBatch: maxBatch, architecture: architecture)
         discriminator = DCGAN.discriminator(maxBatch: maxBatch, architecture: architecture)
+        infoHead = DCGAN.infoHead(maxBatch: maxBatch, architecture: architecture)
+        latentLayout = architecture.latentLayout
+        codes = [Int](repeating: 0, count: maxBatch)
         generatorOptimiser = Adam(learningRate: learningRate, beta1: beta1, beta2: beta2, epsilon: epsilon)
         discriminatorOptimiser = Adam(learningRate: learningRate, beta1: beta1, beta2: beta2, epsilon: epsilon)
-        arena = FloatArena(capacity: FloatArena.capacity(for: [(maxBatch, DCGAN.latent), (maxBatch, 1)]))
+        let k = max(architecture.infoCategories, 1)
+        arena = FloatArena(capacity: FloatArena.capacity(for: [(maxBatch, DCGAN.latent), (maxBatch, 1), (maxBatch, k)]))
         noise = arena.matrix(rows: maxBatch, cols: DCGAN.latent)
         logitGradient = arena.matrix(rows: maxBatch, cols: 1)
+        codeLogitGradient = arena.matrix(rows: maxBatch, cols: k)
     }
 
-    /// One step on `real` (B × 784, in [−1, 1]) with z ~ U(−1, 1)^100 drawn from `rng`.
+    /// One step on `real` (B × 784, in [−1, 1]) with z drawn from `rng` as `latentLayout` says.
     public func step(real: Matrix, rng: inout RandomGenerator) -> DCGANStepStats {
         generate(batch: real.rows, rng: &rng)
         return finishStep(real: real)
     }
 
-    /// One step with the given noise (B × 100): what the equivalence test with PyTorch drives.
+    /// One step with the given noise (B × 100, its code columns one-hot when there is a code):
+    /// what the equivalence test with PyTorch drives.
     public func step(real: Matrix, noise z: Matrix) -> DCGANStepStats {
         generate(noise: z)
         return finishStep(real: real)
@@ -170,17 +214,20 @@ public final class DCGANTrainer {
                               realProbability: d.real, fakeProbability: d.fake)
     }
 
-    /// (1) B fakes from z ~ U(−1, 1)^100 drawn from `rng` (into the trainer's own noise buffer).
+    /// (1) B fakes from latents drawn from `rng` (into the trainer's own noise buffer).
     public func generate(batch: Int, rng: inout RandomGenerator) {
         precondition((1 ... maxBatch).contains(batch), "batch \(batch) beyond the buffers")
         let z = noise.prefix(rows: batch)
-        rng.fillUniform(z.buffer, -1, 1)
+        latentLayout.fill(z, rng: &rng)
         generate(noise: z)
     }
 
     /// (1) with the given noise; `z` is read again by phase 3's backward: keep it unchanged until then.
     public func generate(noise z: Matrix) {
         precondition(z.rows <= maxBatch && z.cols == DCGAN.latent)
+        if latentLayout.categories > 0 {
+            for r in 0 ..< z.rows { codes[r] = latentLayout.code(row: r, of: z) }
+        }
         fakes = generator.forward(z, training: true)
     }
 
@@ -192,10 +239,14 @@ public final class DCGANTrainer {
         precondition(real.rows == fakes.rows && real.cols == DCGAN.imageSize, "the real batch does not match the fakes")
         let dy = logitGradient.prefix(rows: real.rows)
         discriminator.parameters.zeroGrads()
+        infoHead?.parameters.zeroGrads()
         let onReal = halfLoss(discriminator.forward(real, training: true), target: realLabel, gradient: dy)
         discriminator.backward(dy, inputGradient: false, parameterGradients: true)
         let onFake = halfLoss(discriminator.forward(fakes, training: true), target: 0, gradient: dy)
-        discriminator.backward(dy, inputGradient: false, parameterGradients: true)
+        let code = codeCrossEntropy(trainingQ: true)
+        codeLoss.discriminator = code?.loss ?? 0
+        discriminator.backward(dy, adding: code.map { ($0.featureGradient, DCGAN.discriminatorFeatureLayer) },
+                               inputGradient: false, parameterGradients: true)
         update(discriminator, &discriminatorOptimiser, scale: learningRateScale)
         return ((onReal.loss + onFake.loss) / 2, onReal.meanOutput, onFake.meanOutput)
     }
@@ -209,7 +260,10 @@ public final class DCGANTrainer {
         let logits = discriminator.forward(fakes, training: true)
         let gLoss = loss.generatorLoss(logits: logits, gradient: dy)
         let dFake = meanOutput(logits)
-        guard let fakeGradient = discriminator.backward(dy, inputGradient: true, parameterGradients: false) else {
+        let code = codeCrossEntropy(trainingQ: false)
+        codeLoss.generator = code?.loss ?? 0
+        guard let fakeGradient = discriminator.backward(dy, adding: code.map { ($0.featureGradient, DCGAN.discriminatorFeatureLayer) },
+                                                        inputGradient: true, parameterGradients: false) else {
             preconditionFailure("D returned no input gradient")
         }
         generator.backward(fakeGradient, inputGradient: false, parameterGradients: true)
@@ -217,15 +271,34 @@ public final class DCGANTrainer {
         return (gLoss, dFake)
     }
 
+    /// Q on D's hidden features of the last forward (the fakes): λ · its mean cross-entropy
+    /// against the fakes' codes, and that loss's gradient w.r.t. the features (Q's weight
+    /// gradients added when `trainingQ`). nil without a code.
+    private func codeCrossEntropy(trainingQ: Bool) -> (loss: Float, featureGradient: Matrix)? {
+        guard let q = infoHead else { return nil }
+        let features = discriminator.output(ofLayer: DCGAN.discriminatorFeatureLayer)
+        let logits = q.forward(features, training: true)
+        let gradient = codeLogitGradient.prefix(rows: features.rows)
+        let ce = SoftmaxCrossEntropy.meanLossAndGradient(logits: logits, labels: { codes[$0] }, gradient: gradient)
+        for i in 0 ..< gradient.count { gradient.base[i] *= infoWeight }
+        guard let featureGradient = q.backward(gradient, inputGradient: true, parameterGradients: trainingQ) else {
+            preconditionFailure("Q returned no input gradient")
+        }
+        return (ce.loss, featureGradient)
+    }
+
+    /// D's update takes Q's along (one optimiser over both, as the replica's Adam).
     private func update(_ net: Sequential, _ adam: inout Adam, scale: Float) {
         let base = adam.learningRate
+        let q = net === discriminator ? infoHead : nil
         switch optimizer {
         case .adam:
             adam.learningRate = base * scale
-            adam.update(net.parameters)
+            if let q { adam.update(net.parameters, q.parameters) } else { adam.update(net.parameters) }
             adam.learningRate = base
         case .sgd:
             SGD(learningRate: base * scale).update(net.parameters)
+            if let q { SGD(learningRate: base * scale).update(q.parameters) }
         }
     }
 

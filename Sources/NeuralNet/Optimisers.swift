@@ -20,7 +20,18 @@ public struct Adam: Sendable, Equatable {
     }
 
     public mutating func update(_ params: ParameterSet) {
+        apply(nextStep(), to: params)
+    }
+
+    /// One update (one t) of two parameter sets, as one PyTorch Adam over both parameter lists:
+    /// D and InfoGAN's Q head on it.
+    public mutating func update(_ params: ParameterSet, _ more: ParameterSet) {
         let step = nextStep()
+        apply(step, to: params)
+        apply(step, to: more)
+    }
+
+    private func apply(_ step: Step, to params: ParameterSet) {
         let streams = DisjointPointers(params.values, params.grads, params.firstMoment, params.secondMoment)
         ParallelLoop.forEachChunk(of: params.count) { start, n in
             let s = streams.pointers

@@ -72,11 +72,39 @@ public final class Sequential {
     /// Returns the gradient w.r.t. the input when `inputGradient`.
     @discardableResult
     public func backward(_ dy: Matrix, inputGradient: Bool, parameterGradients: Bool) -> Matrix? {
+        backward(dy, adding: nil, inputGradient: inputGradient, parameterGradients: parameterGradients)
+    }
+
+    /// Layer `index`'s output in the last forward (its rows of that batch): what a second head
+    /// reads (InfoGAN's Q on D's hidden features).
+    public func output(ofLayer index: Int) -> Matrix {
+        guard let x = input else { preconditionFailure("no forward yet") }
+        precondition(layers.indices.contains(index) && !layers[index].passesInputThrough,
+                     "layer \(index) keeps no output of its own")
+        return outputs[index].prefix(rows: x.rows)
+    }
+
+    /// `backward`, with `extra.gradient` added to the loss gradient w.r.t. layer `extra.layer`'s
+    /// output before the layers below it see it: the gradient of a second head on that output
+    /// (its loss is part of the same objective). The layer above `extra.layer` must compute.
+    @discardableResult
+    public func backward(_ dy: Matrix, adding extra: (gradient: Matrix, layer: Int)?,
+                         inputGradient: Bool, parameterGradients: Bool) -> Matrix? {
         guard let x = input else { preconditionFailure("backward before forward") }
         let rows = x.rows
         precondition(dy.rows == rows && dy.cols == outputSize, "output gradient does not match the last forward")
+        if let extra {
+            precondition(extra.layer + 1 < layers.count && !layers[extra.layer].passesInputThrough
+                         && !layers[extra.layer + 1].passesInputThrough
+                         && extra.gradient.rows == rows && extra.gradient.cols == layers[extra.layer].outputSize,
+                         "no gradient can be added after layer \(extra.layer)")
+        }
         var upstream = dy
         for i in stride(from: layers.count - 1, through: 0, by: -1) where !layers[i].passesInputThrough {
+            if let extra, i == extra.layer {
+                // `upstream` is layer i + 1's input gradient: this network's own buffer.
+                for k in 0 ..< upstream.count { upstream.base[k] += extra.gradient.base[k] }
+            }
             let layerInput = producer[i] < 0 ? x : outputs[producer[i]].prefix(rows: rows)
             let wanted = i > 0 || inputGradient
             let dx = wanted ? gradients[i].prefix(rows: rows) : nil

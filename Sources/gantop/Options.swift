@@ -51,6 +51,9 @@ struct HyperParameterOptions: ParsableArguments {
     @Option(name: .customLong("d-hidden"), parsing: .unconditional, help: ArgumentHelp("The DCGAN's D with InfoGAN's fully connected layer of this width before its logit (Linear, BatchNorm, LeakyReLU); 0: the spec's none; on resume, the checkpoint's.", valueName: "n"))
     var discriminatorHidden: Int?
 
+    @Option(name: .customLong("info-categories"), parsing: .unconditional, help: ArgumentHelp("The DCGAN with InfoGAN's categorical code: the last K latents one-hot, and a Q head on D's hidden layer (needs --d-hidden) that learns, with G, to read the category back; 0: none; on resume, the checkpoint's.", valueName: "k"))
+    var infoCategories: Int?
+
     @Option(help: ArgumentHelp("tuned (default): the MLP at batch 128 with label smoothing and an averaged G to sample from, the DCGAN with InfoGAN's fully connected layers (--g-hidden 1024 --d-hidden 1024); reference: the exact spec (what `gantop bench` times).", valueName: "recipe"))
     var recipe: GANRecipe?
 
@@ -132,9 +135,10 @@ struct HyperParameterOptions: ParsableArguments {
         if let discriminatorNormalisation { c.discriminatorNormalisation = discriminatorNormalisation }
         if let generatorHidden { c.generatorHidden = generatorHidden }
         if let discriminatorHidden { c.discriminatorHidden = discriminatorHidden }
+        if let infoCategories { c.infoCategories = infoCategories }
         if kind == .mlp, initialisation != nil || samplingStatistics != nil || discriminatorNormalisation != nil
-            || generatorHidden != nil || discriminatorHidden != nil {
-            throw ValidationError("--init, --sample-bn, --d-norm, --g-hidden and --d-hidden are options of the DCGAN (--model dcgan)")
+            || generatorHidden != nil || discriminatorHidden != nil || infoCategories != nil {
+            throw ValidationError("--init, --sample-bn, --d-norm, --g-hidden, --d-hidden and --info-categories are options of the DCGAN (--model dcgan)")
         }
         if let reason = kind.refusal(c) { throw ValidationError("--model \(kind.rawValue): \(reason)") }
         return (kind, c)

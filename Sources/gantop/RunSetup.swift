@@ -60,7 +60,7 @@ struct PreparedRun {
             let images = try data.loadTrainingImages()
             let gan = model.make(configuration: configuration, images: images, seed: seed, batchCapacity: batchCapacity)
             gan.dStepsPerGStep = hyper.dStepsPerGStep()
-            let latents = DigitSampler.fixedLatents(count: FrameSnapshot.digitCount, size: configuration.latentSize, seed: seed)
+            let latents = DigitSampler.fixedLatents(count: FrameSnapshot.digitCount, configuration: configuration, seed: seed)
             return PreparedRun(gan: gan, latents: latents, gan1d: target.map { Gan1D(target: $0, seed: seed) },
                                seedWasChosen: chosen, resumedFrom: nil)
         }
@@ -73,7 +73,8 @@ struct PreparedRun {
         let saved = header.configuration
         for (option, asked, kept) in [("--d-norm", hyper.discriminatorNormalisation?.rawValue, saved.discriminatorNormalisation.rawValue),
                                       ("--g-hidden", hyper.generatorHidden.map(String.init), "\(saved.generatorHidden)"),
-                                      ("--d-hidden", hyper.discriminatorHidden.map(String.init), "\(saved.discriminatorHidden)")]
+                                      ("--d-hidden", hyper.discriminatorHidden.map(String.init), "\(saved.discriminatorHidden)"),
+                                      ("--info-categories", hyper.infoCategories.map(String.init), "\(saved.infoCategories)")]
         where asked != nil && asked != kept {
             throw ValidationError("\(option) \(asked!): the checkpoint's is \(kept) (the networks' layers cannot change on resume)")
         }

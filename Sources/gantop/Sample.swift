@@ -73,7 +73,7 @@ struct Sample: ParsableCommand {
                                                 statistics: samplingStatistics ?? c.samplingStatistics,
                                                 maxRows: min(count, 100), fileName: url.lastPathComponent)
         }
-        let latents = DigitSampler.fixedLatents(count: count, size: c.latentSize, seed: seed)
+        let latents = DigitSampler.fixedLatents(count: count, configuration: c, seed: seed)
         let images = SampleExport.generate(generator: generator, latents: latents, count: count)
         let shape = [count, MNISTImages.side, MNISTImages.side]
         let tensor: Tensor = switch dtype {
