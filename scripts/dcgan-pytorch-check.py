@@ -16,7 +16,9 @@ its `G.*` and `D.*` tensors are loaded with `load_state_dict(strict=True)` into
 
 or, with the checkpoint's `g_hidden` N > 0, G with Linear(100, N), BatchNorm1d(N), ReLU() in front and
 Linear(N, 6272) (the rest shifted by 3), and with `d_hidden` M > 0, D's last Linear(6272, M),
-BatchNorm1d(M) (Identity() under --d-norm none), LeakyReLU(0.2), Linear(M, 1).
+BatchNorm1d(M) (Identity() under --d-norm none), LeakyReLU(0.2), Linear(M, 1). With `info_categories`
+K > 0 (InfoGAN's code), `Q.*` loads strictly into Q = nn.Sequential(Linear(M, 128), BatchNorm1d(128),
+LeakyReLU(0.2), Linear(128, K)), and the last K of every latent must be one-hot.
 
 and G(z) (`--state G_ema`: the weight average's state dict; `--bn running`: eval mode, `batch`: each
 chunk of 100 latents normalised by itself, as gantop samples) must equal gantop's samples to 1e-4.
@@ -45,6 +47,11 @@ def g_spec(hidden):
     return head + [(f"{o}.weight", (6272, hidden or LATENT)), (f"{o}.bias", (6272,))] + batch_norm_spec(o + 1, 6272) \
         + [(f"{o + 4}.weight", (128, 64, 4, 4)), (f"{o + 4}.bias", (64,))] + batch_norm_spec(o + 5, 64) \
         + [(f"{o + 7}.weight", (64, 1, 4, 4)), (f"{o + 7}.bias", (1,))]
+
+
+def q_spec(hidden, categories):
+    return [("0.weight", (128, hidden)), ("0.bias", (128,))] + batch_norm_spec(1, 128) \
+        + [("3.weight", (categories, 128)), ("3.bias", (categories,))]
 
 
 def d_spec(d_norm, hidden):
@@ -88,6 +95,13 @@ def state_dict(tensors, prefix, spec):
             sys.exit(f"{prefix}{name} has dtype {t.dtype}, PyTorch's is {np.dtype(want)}")
         out[name] = t
     return out
+
+
+def torch_load_q(q_state, d_hidden, categories):
+    import torch
+    from torch import nn
+    Q = nn.Sequential(nn.Linear(d_hidden, 128), nn.BatchNorm1d(128), nn.LeakyReLU(0.2), nn.Linear(128, categories))
+    Q.load_state_dict({k: torch.from_numpy(v.copy()) for k, v in q_state.items()}, strict=True)
 
 
 def torch_generator(g_state, d_state, d_norm, g_hidden, d_hidden):
@@ -173,6 +187,12 @@ def main():
     g_hidden, d_hidden = int(metadata.get("g_hidden", "0")), int(metadata.get("d_hidden", "0"))
     g_state = state_dict(tensors, state + ".", g_spec(g_hidden))
     d_state = state_dict(tensors, "D.", d_spec(d_norm, d_hidden))
+    categories = int(metadata.get("info_categories", "0"))
+    if categories and not d_hidden:
+        sys.exit(f"{args.checkpoint}: info_categories {categories} without D's hidden layer (d_hidden 0)")
+    q_state = state_dict(tensors, "Q.", q_spec(d_hidden, categories)) if categories else None
+    if not categories and any(k.startswith("Q.") for k in tensors):
+        sys.exit(f"{args.checkpoint}: Q.* tensors without info_categories")
     try:
         import torch  # noqa: F401
         backend, make = "torch", torch_generator
@@ -181,16 +201,23 @@ def main():
             sys.exit("torch is not importable (--require-torch)")
         backend, make = "numpy", numpy_generator
     generate = make(g_state, d_state, d_norm, g_hidden, d_hidden)
+    if q_state is not None and backend == "torch":
+        torch_load_q(q_state, d_hidden, categories)
 
     z, x = np.load(args.latents), np.load(args.samples)
     if z.dtype != np.float32 or z.ndim != 2 or z.shape[1] != LATENT:
         sys.exit(f"{args.latents}: expected float32 (N, {LATENT}), got {z.dtype} {z.shape}")
     if x.dtype != np.float32 or x.shape != (z.shape[0], 28, 28):
         sys.exit(f"{args.samples}: expected float32 ({z.shape[0]}, 28, 28), got {x.dtype} {x.shape}")
+    if categories:
+        code = z[:, LATENT - categories:]
+        if not (np.all((code == 0) | (code == 1)) and np.all(code.sum(axis=1) == 1)):
+            sys.exit(f"{args.latents}: the last {categories} latents are not one-hot in every row")
     # gantop samples in chunks of up to 100 latents (each a BatchNorm batch with --bn batch).
     out = np.concatenate([generate(z[i:i + 100], bn == "batch") for i in range(0, len(z), 100)])
     err = float(np.abs(out.reshape(-1, 28, 28) - x).max())
-    print(f"{backend}: {state}(z) with {bn} BatchNorm statistics, {len(z)} samples, max abs difference {err:.2e}")
+    q = f", Q with {categories} categories loaded" if categories else ""
+    print(f"{backend}: {state}(z) with {bn} BatchNorm statistics, {len(z)} samples, max abs difference {err:.2e}{q}")
     sys.exit(0 if err < 1e-4 else 1)
 
 

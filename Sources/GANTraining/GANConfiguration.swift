@@ -68,10 +68,14 @@ public struct GANConfiguration: Sendable, Equatable {
             realLabel = 0.9
             generatorAverageDecay = 0.999
         case (.tuned, .dcgan):
-            // The one change of the recipe study that moved the curve (docs/dcgan.md, fourth
-            // screening): InfoGAN's fully connected layer on both sides; the training is the spec's.
+            // The recipe study's (docs/dcgan.md): InfoGAN's fully connected layer on both sides
+            // (fourth screening), its categorical code and G's doubled learning rate (sixth), and
+            // sampling from G's weight average; the rest of the training is the spec's.
             generatorHidden = 1024
             discriminatorHidden = 1024
+            infoCategories = 10
+            learningRateG = 4e-4
+            generatorAverageDecay = 0.999
         }
     }
 

@@ -54,7 +54,7 @@ struct HyperParameterOptions: ParsableArguments {
     @Option(name: .customLong("info-categories"), parsing: .unconditional, help: ArgumentHelp("The DCGAN with InfoGAN's categorical code: the last K latents one-hot, and a Q head on D's hidden layer (needs --d-hidden) that learns, with G, to read the category back; 0: none; on resume, the checkpoint's.", valueName: "k"))
     var infoCategories: Int?
 
-    @Option(help: ArgumentHelp("tuned (default): the MLP at batch 128 with label smoothing and an averaged G to sample from, the DCGAN with InfoGAN's fully connected layers (--g-hidden 1024 --d-hidden 1024); reference: the exact spec (what `gantop bench` times).", valueName: "recipe"))
+    @Option(help: ArgumentHelp("tuned (default): the MLP at batch 128 with label smoothing and an averaged G to sample from, the DCGAN with InfoGAN's fully connected layers and 10-category code, G's learning rate doubled and an averaged G (--g-hidden 1024 --d-hidden 1024 --info-categories 10 --lr-g 4e-4 --g-average 0.999); reference: the exact spec (what `gantop bench` times).", valueName: "recipe"))
     var recipe: GANRecipe?
 
     @Option(name: .customLong("g-loss"), help: ArgumentHelp("The objective: ns (non-saturating, default), minimax (the paper's saturating one), ls (least squares, D and G).", valueName: "loss"))
@@ -84,7 +84,7 @@ struct HyperParameterOptions: ParsableArguments {
     @Option(name: .customLong("lr-d"), parsing: .unconditional, help: ArgumentHelp("D's Adam learning rate (default 2e-4).", valueName: "rate"))
     var learningRateD: Float?
 
-    @Option(name: .customLong("lr-g"), parsing: .unconditional, help: ArgumentHelp("G's Adam learning rate (default 2e-4).", valueName: "rate"))
+    @Option(name: .customLong("lr-g"), parsing: .unconditional, help: ArgumentHelp("G's Adam learning rate (default 2e-4; the tuned DCGAN's 4e-4).", valueName: "rate"))
     var learningRateG: Float?
 
     @Option(name: .customLong("beta1"), parsing: .unconditional, help: ArgumentHelp("Adam's β1 for D and G (default 0.5).", valueName: "b"))

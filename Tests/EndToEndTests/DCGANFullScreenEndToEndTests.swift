@@ -42,16 +42,16 @@ final class DCGANFullScreenEndToEndTests: TmuxTestCase {
         tmux.send(["g"])
         _ = try XCTUnwrap(tmux.poll(timeout: 10) { s in status(s).contains("G alone") ? s : nil }, "g did nothing" + tmux.diagnostics)
         let afterG = try save("after g", differingFrom: afterD)
-        XCTAssertEqual(try Self.changedNetworks(before, afterD), ["D"], "d must change D's weights and only D's")
+        XCTAssertEqual(try Self.changedNetworks(before, afterD), ["D", "Q"], "d must change D's and Q's weights and only theirs")
         XCTAssertEqual(try Self.changedNetworks(afterD, afterG), ["G"], "g must change G's weights and only G's")
 
-        // 1 halves D's rate, 4 doubles G's; K one more D step; l, o, B.
+        // 1 halves D's rate, 4 doubles G's (the tuned 4e-4); K one more D step; l, o, B.
         for key in ["1", "4", "K", "l", "o", "B"] { tmux.send([key]) }
         _ = try XCTUnwrap(tmux.poll(timeout: 10) { s in
             let t = status(s)
-            return t.contains("lr_D 1e-4") && t.contains("lr_G 4e-4") && t.contains("D:G 2:1") && t.contains("loss minimax")
+            return t.contains("lr_D 1e-4") && t.contains("lr_G 8e-4") && t.contains("D:G 2:1") && t.contains("loss minimax")
                 && t.contains("opt sgd") && t.contains("B 32") ? s : nil
-        }, "1 4 K l o B did not show lr_D 1e-4, lr_G 4e-4, D:G 2:1, loss minimax, opt sgd, B 32" + tmux.diagnostics)
+        }, "1 4 K l o B did not show lr_D 1e-4, lr_G 8e-4, D:G 2:1, loss minimax, opt sgd, B 32" + tmux.diagnostics)
         for key in ["k", "o"] { tmux.send([key]) }
         _ = try XCTUnwrap(tmux.poll(timeout: 10) { s in status(s).contains("D:G 1:1") && status(s).contains("opt adam") ? s : nil },
                           "k / o did not go back" + tmux.diagnostics)
@@ -84,7 +84,7 @@ final class DCGANFullScreenEndToEndTests: TmuxTestCase {
         }
     }
 
-    /// Which networks' tensors ("G", "D") differ between two DCGAN checkpoints (the header read by hand).
+    /// Which networks' tensors ("G", "D", "Q") differ between two DCGAN checkpoints (the header read by hand).
     static func changedNetworks(_ a: Data, _ b: Data) throws -> [String] {
         func tensors(_ file: Data) throws -> [String: Data] {
             let length = file.prefix(8).enumerated().reduce(0) { $0 | Int($1.element) << (8 * $1.offset) }
@@ -97,9 +97,10 @@ final class DCGANFullScreenEndToEndTests: TmuxTestCase {
             return out
         }
         let (x, y) = (try tensors(a), try tensors(b))
-        let weights = x.keys.filter { ($0.hasPrefix("G.") || $0.hasPrefix("D.")) && $0.hasSuffix(".weight") }
-        // The default (tuned) DCGAN: the spec's 5 and 4 plus InfoGAN's Linear and BatchNorm1d on each side.
-        XCTAssertEqual(weights.count, 13, "expected G's 7 and D's 6 weight tensors: \(weights.sorted())")
+        let weights = x.keys.filter { ["G.", "D.", "Q."].contains($0.prefix(2)) && $0.hasSuffix(".weight") }
+        // The default (tuned) DCGAN: the spec's 5 and 4 plus InfoGAN's Linear and BatchNorm1d on each
+        // side, and the code's head Q (Linear, BatchNorm1d, Linear).
+        XCTAssertEqual(weights.count, 16, "expected G's 7, D's 6 and Q's 3 weight tensors: \(weights.sorted())")
         return Set(weights.filter { x[$0] != y[$0] }.map { String($0.prefix(1)) }).sorted()
     }
 }

@@ -56,11 +56,13 @@ final class DCGANPyTorchTests: XCTestCase {
         XCTAssertEqual(mismatched.status, 1, "G_ema(z) passed for G's samples: \(mismatched.output)")
 
         // The variants load strictly too: --d-norm none (nn.Identity at D.3, no D.3.* tensors) and
-        // InfoGAN's hidden layers (G's indices shifted by 3, D.6–D.9), with and without D's BatchNorm.
+        // InfoGAN's hidden layers (G's indices shifted by 3, D.6–D.9), with and without D's BatchNorm,
+        // and with the code (Q.* into its own nn.Sequential, one-hot codes in the latents).
         let variants: [(name: String, options: [String])] = [
             ("plain", ["--d-norm", "none"]),
             ("hidden", ["--g-hidden", "24", "--d-hidden", "16"]),
             ("hidden-plain", ["--d-hidden", "16", "--d-norm", "none"]),
+            ("code", ["--g-hidden", "24", "--d-hidden", "16", "--info-categories", "10"]),
         ]
         for variant in variants {
             let dir = dir.appendingPathComponent(variant.name)

@@ -80,13 +80,20 @@ final class MNISTGANSettingsTests: XCTestCase {
         XCTAssertNil(makeGAN().averagedGenerator)
     }
 
-    /// The DCGAN's tuned recipe is the spec's training with InfoGAN's two hidden layers, nothing else.
-    func testTunedDCGANRecipeIsTheReferencePlusInfoGANLayers() {
+    /// The DCGAN's tuned recipe is the spec's training with InfoGAN's two hidden layers and its
+    /// 10-category code, G's learning rate doubled and G's average to sample from, nothing else.
+    func testTunedDCGANRecipeIsTheReferencePlusInfoGANLayersCodeAndFasterG() {
         var tuned = GANConfiguration(recipe: .tuned, model: .dcgan)
-        XCTAssertEqual(tuned.dcganArchitecture, DCGANArchitecture(generatorHidden: 1024, discriminatorHidden: 1024))
+        XCTAssertEqual(tuned.dcganArchitecture, DCGANArchitecture(generatorHidden: 1024, discriminatorHidden: 1024, infoCategories: 10))
+        XCTAssertNil(DCGANModel.refusal(tuned))
         XCTAssertEqual(GANConfiguration(recipe: .reference, model: .dcgan).dcganArchitecture, .reference)
+        XCTAssertEqual(tuned.learningRateG, 2 * tuned.learningRateD)
+        XCTAssertEqual(tuned.generatorAverageDecay, 0.999)
         tuned.generatorHidden = 0
         tuned.discriminatorHidden = 0
+        tuned.infoCategories = 0
+        tuned.learningRateG = tuned.learningRateD
+        tuned.generatorAverageDecay = nil
         XCTAssertEqual(tuned, GANConfiguration(recipe: .reference, model: .dcgan), "nothing else differs")
     }
 

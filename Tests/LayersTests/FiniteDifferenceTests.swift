@@ -4,10 +4,11 @@ import NeuralNet
 
 /// Every layer's backward (input and parameter gradients) against central differences of its
 /// own forward, through a `Sequential` so that the naming, buffers and accumulation are exercised.
-/// L = Σ w ⊙ net(x) with fixed random w: its gradient w.r.t. the output is w.
+/// L = Σ w ⊙ net(x) with fixed random w: its gradient w.r.t. the output is w. With `addingAt: k`,
+/// L also has a second head's term Σ v ⊙ (layer k's output), whose gradient `backward(adding:)` adds.
 final class FiniteDifferenceTests: LayersTestCase {
     private func check(_ layers: [any Layer], batch: Int = 3, training: Bool = true, seed: UInt64,
-                       eps: Float = 1e-2, _ what: String) {
+                       eps: Float = 1e-2, addingAt headLayer: Int? = nil, _ what: String) {
         let net = keep(Sequential(layers, maxBatch: batch + 1))
         var rng = RandomGenerator(seed: seed)
         let p = net.parameters
@@ -19,15 +20,22 @@ final class FiniteDifferenceTests: LayersTestCase {
         rng.fillUniform(x.buffer, -1, 1)
         let w = matrix(batch, net.outputSize)
         rng.fillUniform(w.buffer, -1, 1)
+        let v = headLayer.map { matrix(batch, net.layers[$0].outputSize) }
+        if let v { rng.fillUniform(v.buffer, -1, 1) }
         func loss() -> Double {
             let y = net.forward(x, training: training)
             var s = 0.0
             for i in 0 ..< y.count { s += Double(y.base[i]) * Double(w.base[i]) }
+            if let headLayer, let v {
+                let h = net.output(ofLayer: headLayer)
+                for i in 0 ..< h.count { s += Double(h.base[i]) * Double(v.base[i]) }
+            }
             return s
         }
         _ = loss()
         p.zeroGrads()
-        let dx = net.backward(w, inputGradient: true, parameterGradients: true)!.toArray()
+        let extra = headLayer.flatMap { k in v.map { (gradient: $0, layer: k) } }
+        let dx = net.backward(w, adding: extra, inputGradient: true, parameterGradients: true)!.toArray()
         let grads = Array(UnsafeBufferPointer(start: p.grads, count: p.count))
         var numeric: [Double] = []
         for i in 0 ..< x.count { numeric.append(centralDifference(at: x.base + i, eps: eps, loss)) }
@@ -105,5 +113,14 @@ final class FiniteDifferenceTests: LayersTestCase {
         check([BatchNorm(channels: 12), ActivationLayer(.relu, size: 12), Linear(12, 5)], batch: 4, seed: 13, eps: 1e-3, "G's hidden head")
         check([BatchNorm(channels: 10), ActivationLayer(.leakyReLU(slope: 0.2), size: 10), Linear(10, 1)],
               batch: 4, seed: 14, eps: 1e-3, "D's hidden tail")
+    }
+
+    /// A second head's gradient added at a hidden layer (InfoGAN's Q on D's features) reaches the
+    /// layers below it, and only them: the total gradient of both heads' terms, by central differences.
+    func testSecondHeadGradientAddedAtAHiddenLayer() {
+        check([BatchNorm(channels: 6), ActivationLayer(.leakyReLU(slope: 0.2), size: 6), Linear(6, 4), Linear(4, 2)],
+              batch: 4, seed: 15, eps: 1e-3, addingAt: 1, "head after BatchNorm and LeakyReLU")
+        check([Linear(6, 5), ActivationLayer(.tanh, size: 5), Linear(5, 4), Linear(4, 2)],
+              seed: 16, eps: 1e-3, addingAt: 0, "head after the first layer")
     }
 }
