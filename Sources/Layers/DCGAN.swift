@@ -35,7 +35,8 @@ public struct DCGANArchitecture: Sendable, Equatable {
     public static let maximumCategories = 50
 }
 
-/// The reference DCGAN of issue #19, assembled from layers (indices as in `nn.Sequential`):
+/// The reference DCGAN of issue #19, assembled from layers (indices as in `nn.Sequential`; each
+/// Linear is the core's `Dense` with the identity, the layer the MLP is made of):
 ///   G: 0 Linear(100, 6272) · 1 BatchNorm1d(6272) · 2 ReLU · 3 Unflatten(128, 7, 7) ·
 ///      4 ConvTranspose2d(128, 64, 4, 2, 1) · 5 BatchNorm2d(64) · 6 ReLU · 7 ConvTranspose2d(64, 1, 4, 2, 1) · 8 Tanh
 ///   D: 0 Conv2d(1, 64, 4, 2, 1) · 1 LeakyReLU(0.2) · 2 Conv2d(64, 128, 4, 2, 1) · 3 BatchNorm2d(128) ·
@@ -50,9 +51,9 @@ public enum DCGAN {
     public static func generator(maxBatch: Int, architecture: DCGANArchitecture = .reference) -> Sequential {
         let hidden = architecture.generatorHidden
         let head: [any Layer] = hidden > 0
-            ? [Linear(latent, hidden), BatchNorm(channels: hidden), ActivationLayer(.relu, size: hidden)] : []
+            ? [Dense(latent, hidden, .identity), BatchNorm(channels: hidden), ActivationLayer(.relu, size: hidden)] : []
         return Sequential(head + [
-            Linear(hidden > 0 ? hidden : latent, 128 * 7 * 7),
+            Dense(hidden > 0 ? hidden : latent, 128 * 7 * 7, .identity),
             BatchNorm(channels: 128 * 7 * 7),
             ActivationLayer(.relu, size: 128 * 7 * 7),
             Reshape(to: [128, 7, 7]),
@@ -74,8 +75,8 @@ public enum DCGAN {
         let k = architecture.infoCategories, hidden = architecture.discriminatorHidden
         guard k > 0 else { return nil }
         precondition(hidden > 0, "the code's Q head reads D's hidden layer")
-        return Sequential([Linear(hidden, 128), BatchNorm(channels: 128), ActivationLayer(.leakyReLU(slope: 0.2), size: 128),
-                           Linear(128, k)], maxBatch: maxBatch)
+        return Sequential([Dense(hidden, 128, .identity), BatchNorm(channels: 128), ActivationLayer(.leakyReLU(slope: 0.2), size: 128),
+                           Dense(128, k, .identity)], maxBatch: maxBatch)
     }
 
     /// Without BatchNorm, `nn.Identity` (no tensors) stands in D.3's place (and D.7's), so every
@@ -83,9 +84,9 @@ public enum DCGAN {
     public static func discriminator(maxBatch: Int, architecture: DCGANArchitecture = .reference) -> Sequential {
         let norm = architecture.discriminatorBatchNorm, hidden = architecture.discriminatorHidden
         let tail: [any Layer] = hidden > 0
-            ? [Linear(128 * 7 * 7, hidden), norm ? BatchNorm(channels: hidden) : Reshape(to: [hidden]),
-               ActivationLayer(.leakyReLU(slope: 0.2), size: hidden), Linear(hidden, 1)]
-            : [Linear(128 * 7 * 7, 1)]
+            ? [Dense(128 * 7 * 7, hidden, .identity), norm ? BatchNorm(channels: hidden) : Reshape(to: [hidden]),
+               ActivationLayer(.leakyReLU(slope: 0.2), size: hidden), Dense(hidden, 1, .identity)]
+            : [Dense(128 * 7 * 7, 1, .identity)]
         return Sequential([
             Conv2d(1, 64, kernel: 4, stride: 2, padding: 1, height: 28, width: 28),
             ActivationLayer(.leakyReLU(slope: 0.2), size: 64 * 14 * 14),

@@ -1,5 +1,6 @@
-/// The MLP's layer, Keras's `Dense`: y = act(x · Wᵀ + b), W [out, in] as PyTorch's `nn.Linear`
-/// stores it, and optionally inverted dropout on y; its forward and backward side by side.
+/// The fully connected layer, Keras's `Dense`: y = act(x · Wᵀ + b), W [out, in] as PyTorch's
+/// `nn.Linear` stores it, and optionally inverted dropout on y; its forward and backward side by
+/// side. With `.identity` it is `nn.Linear` itself (the DCGAN's linear layers).
 ///
 /// The product, the bias and the activation are one layer and not three because the panel kernels
 /// add the bias and apply a piecewise-linear activation as they store each tile (no second pass
@@ -48,7 +49,8 @@ public final class Dense: Layer {
         isPanelled = weight.isPanelled
     }
 
-    public func workspaceFloats(maxBatch: Int) -> Int { maxBatch * outputSize }
+    /// δ = dy ⊙ act'(y) needs its own block unless act is the identity (then δ is dy itself).
+    public func workspaceFloats(maxBatch: Int) -> Int { activation == .identity ? 0 : maxBatch * outputSize }
     public func bind(workspace: UnsafeMutablePointer<Float>, maxBatch: Int) { deltaScratch = workspace }
 
     /// The weights as an [out, in] matrix view (row-major layers only).
@@ -133,16 +135,22 @@ public final class Dense: Layer {
                                                         into: dx, scratch: strips))
     }
 
-    /// As a `Sequential`'s layer: δ in the workspace, then dW, db added, and dx (row-major weights).
+    /// As a `Sequential`'s layer: δ (in the workspace; dy itself for the identity, which leaves dy
+    /// as it found it), then dW, db added, and dx (row-major weights).
     public func backward(input x: Matrix, output y: Matrix, outputGradient dy: Matrix,
                          inputGradient dx: Matrix?, parameterGradients: Bool) {
         precondition(!isPanelled, "a Sequential keeps its weights row-major")
-        guard let deltaScratch else { preconditionFailure("backward before bind(workspace:)") }
-        let delta = Matrix(base: deltaScratch, rows: dy.rows, cols: outputSize)
-        delta.copy(from: dy)
-        deltaFromOutputGradient(delta, output: y, dropout: false)
+        let delta: Matrix
+        if activation == .identity {
+            delta = dy
+        } else {
+            guard let deltaScratch else { preconditionFailure("backward before bind(workspace:)") }
+            delta = Matrix(base: deltaScratch, rows: dy.rows, cols: outputSize)
+            delta.copy(from: dy)
+            deltaFromOutputGradient(delta, output: y, dropout: false)
+        }
         if parameterGradients { weightGradient(delta: delta, input: x, accumulate: true) }
-        if let dx { _ = inputGradient(delta: delta, into: dx, strips: deltaScratch) }
+        if let dx { BLAS.gemm(delta, weightMatrix, into: dx) }
     }
 }
 

@@ -49,7 +49,7 @@ final class FiniteDifferenceTests: LayersTestCase {
         }
     }
 
-    func testLinear() { check([Linear(7, 5)], seed: 1, "linear") }
+    func testLinear() { check([Dense(7, 5, .identity)], seed: 1, "linear") }
 
     func testConv2dStridedAndPadded() {
         check([Conv2d(2, 3, kernel: 4, stride: 2, padding: 1, height: 6, width: 8)], seed: 2, "conv2d")
@@ -71,9 +71,9 @@ final class FiniteDifferenceTests: LayersTestCase {
     /// Activations are checked away from the kink: inputs come from a Linear whose outputs are
     /// rarely within eps of 0 for these seeds; tanh has none.
     func testActivationsAndReshapeInASequence() {
-        check([Linear(6, 8), ActivationLayer(.tanh, size: 8), Reshape(to: [2, 2, 2]),
-               Linear(8, 4)], seed: 9, eps: 1e-3, "tanh stack")
-        check([Linear(6, 8), ActivationLayer(.leakyReLU(slope: 0.2), size: 8), Linear(8, 3),
+        check([Dense(6, 8, .identity), ActivationLayer(.tanh, size: 8), Reshape(to: [2, 2, 2]),
+               Dense(8, 4, .identity)], seed: 9, eps: 1e-3, "tanh stack")
+        check([Dense(6, 8, .identity), ActivationLayer(.leakyReLU(slope: 0.2), size: 8), Dense(8, 3, .identity),
                ActivationLayer(.relu, size: 3)], seed: 10, eps: 1e-3, "relu stack")
     }
 
@@ -110,17 +110,17 @@ final class FiniteDifferenceTests: LayersTestCase {
         XCTAssertEqual(plain.parameters.entries.map(\.name), ["0.weight", "0.bias", "2.weight", "2.bias", "6.weight", "6.bias", "9.weight", "9.bias"])
         // From the BatchNorm on (a bias in front of it has a true gradient of 0, which the check
         // rightly calls suspicious; the Linear alone is testLinear's).
-        check([BatchNorm(channels: 12), ActivationLayer(.relu, size: 12), Linear(12, 5)], batch: 4, seed: 13, eps: 1e-3, "G's hidden head")
-        check([BatchNorm(channels: 10), ActivationLayer(.leakyReLU(slope: 0.2), size: 10), Linear(10, 1)],
+        check([BatchNorm(channels: 12), ActivationLayer(.relu, size: 12), Dense(12, 5, .identity)], batch: 4, seed: 13, eps: 1e-3, "G's hidden head")
+        check([BatchNorm(channels: 10), ActivationLayer(.leakyReLU(slope: 0.2), size: 10), Dense(10, 1, .identity)],
               batch: 4, seed: 14, eps: 1e-3, "D's hidden tail")
     }
 
     /// A second head's gradient added at a hidden layer (InfoGAN's Q on D's features) reaches the
     /// layers below it, and only them: the total gradient of both heads' terms, by central differences.
     func testSecondHeadGradientAddedAtAHiddenLayer() {
-        check([BatchNorm(channels: 6), ActivationLayer(.leakyReLU(slope: 0.2), size: 6), Linear(6, 4), Linear(4, 2)],
+        check([BatchNorm(channels: 6), ActivationLayer(.leakyReLU(slope: 0.2), size: 6), Dense(6, 4, .identity), Dense(4, 2, .identity)],
               batch: 4, seed: 15, eps: 1e-3, addingAt: 1, "head after BatchNorm and LeakyReLU")
-        check([Linear(6, 5), ActivationLayer(.tanh, size: 5), Linear(5, 4), Linear(4, 2)],
+        check([Dense(6, 5, .identity), ActivationLayer(.tanh, size: 5), Dense(5, 4, .identity), Dense(4, 2, .identity)],
               seed: 16, eps: 1e-3, addingAt: 0, "head after the first layer")
     }
 }
