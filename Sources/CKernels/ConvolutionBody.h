@@ -20,6 +20,18 @@
 #define CV_COPY_RUN(out, src, n) for (long i_ = 0; i_ < (n); i_++) (out)[i_] = (src)[i_]
 #define CV_ADD_RUN(dst, src, n) for (long i_ = 0; i_ < (n); i_++) (dst)[i_] += (src)[i_]
 #endif
+// A column row's `oh` runs: out[oy·ow ..< +ow] = src[oy·wq ..< +ow] (im2col), and back, added
+// (col2im). A path may define its own (the AVX2 one, whose masked stores are slow on AMD).
+#ifndef CV_COPY_RUNS
+#define CV_COPY_RUNS(out, src, wq, ow, oh) \
+    for (long oy_ = 0; oy_ < (oh); oy_++) CV_COPY_RUN((out) + oy_ * (ow), (src) + oy_ * (wq), ow)
+#define CV_ADD_RUNS(dst, src, wq, ow, oh) \
+    for (long oy_ = 0; oy_ < (oh); oy_++) CV_ADD_RUN((dst) + oy_ * (wq), (src) + oy_ * (ow), ow)
+#endif
+
+// A path may also define CV_PHASE_ROW / CV_UNPHASE_ROW_ADD (returning 1 where they apply, 0 to fall
+// back to the scalar loops below): one padded image row split into its `stride` phase lines, and
+// those lines added back onto the row. Only moves and one add per pixel, so bit-identical too.
 
 static inline long EW(cv_plane_rows)(long extent, long stride, long padding) {
     return (extent + 2 * padding + stride - 1) / stride;
@@ -35,19 +47,19 @@ void EW(cv_im2col)(const float *image, long channels, long height, long width, l
     const long plane = hq * wq;
     for (long c = 0; c < channels; c++)
         for (long py = 0; py < stride; py++)
-            for (long px = 0; px < stride; px++) {
-                float *q = scratch + ((c * stride + py) * stride + px) * plane;
-                for (long i = 0; i < hq; i++) {
-                    const long y = i * stride + py - padding;
-                    float *qrow = q + i * wq;
-                    if (y < 0 || y >= height) {
-                        for (long j = 0; j < wq; j++) qrow[j] = 0;
-                        continue;
-                    }
-                    const float *line = image + (c * height + y) * width;
+            for (long i = 0; i < hq; i++) {
+                // padded row i·stride + py: row i of planes (py, 0 ..< stride), `plane` floats apart
+                const long y = i * stride + py - padding;
+                const float *line = y >= 0 && y < height ? image + (c * height + y) * width : 0;
+                float *q = scratch + (c * stride + py) * stride * plane + i * wq;
+#ifdef CV_PHASE_ROW
+                if (CV_PHASE_ROW(line, width, stride, padding, q, plane, wq)) continue;
+#endif
+                for (long px = 0; px < stride; px++) {
+                    float *qrow = q + px * plane;
                     for (long j = 0; j < wq; j++) {
                         const long x = j * stride + px - padding;
-                        qrow[j] = x >= 0 && x < width ? line[x] : 0;
+                        qrow[j] = line && x >= 0 && x < width ? line[x] : 0;
                     }
                 }
             }
@@ -57,11 +69,7 @@ void EW(cv_im2col)(const float *image, long channels, long height, long width, l
                 const float *q = scratch + ((c * stride + ky % stride) * stride + kx % stride) * plane
                     + (ky / stride) * wq + kx / stride;
                 float *row = cols + ((c * kernel + ky) * kernel + kx) * ld;
-                for (long oy = 0; oy < oh; oy++) {
-                    const float *src = q + oy * wq;
-                    float *out = row + oy * ow;
-                    CV_COPY_RUN(out, src, ow);
-                }
+                CV_COPY_RUNS(row, q, wq, ow, oh);
             }
 }
 
@@ -80,25 +88,26 @@ void EW(cv_col2im_add)(const float *cols, long ld, long channels, long height, l
                 float *q = scratch + ((c * stride + ky % stride) * stride + kx % stride) * plane
                     + (ky / stride) * wq + kx / stride;
                 const float *row = cols + ((c * kernel + ky) * kernel + kx) * ld;
-                for (long oy = 0; oy < oh; oy++) {
-                    float *dst = q + oy * wq;
-                    const float *src = row + oy * ow;
-                    CV_ADD_RUN(dst, src, ow);
-                }
+                CV_ADD_RUNS(q, row, wq, ow, oh);
             }
     for (long c = 0; c < channels; c++)
         for (long y = 0; y < height; y++) {
             const long py = (y + padding) % stride, i = (y + padding) / stride;
             float *line = image + (c * height + y) * width;
+            const float *q = scratch + (c * stride + py) * stride * plane + i * wq;
+#ifdef CV_UNPHASE_ROW_ADD
+            if (CV_UNPHASE_ROW_ADD(line, width, stride, padding, q, plane, wq)) continue;
+#endif
             // px, j = (x + padding) % stride, / stride, counted rather than divided per pixel.
             long px = padding % stride, j = padding / stride;
             for (long x = 0; x < width; x++) {
-                line[x] += scratch[((c * stride + py) * stride + px) * plane + i * wq + j];
+                line[x] += q[px * plane + j];
                 if (++px == stride) { px = 0; j++; }
             }
         }
 }
 
+// + 16: a path may read, or read and write back, a vector past the last plane's end.
 long EW(cv_scratch_floats)(long channels, long height, long width, long stride, long padding) {
-    return channels * stride * stride * EW(cv_plane_rows)(height, stride, padding) * EW(cv_plane_rows)(width, stride, padding);
+    return channels * stride * stride * EW(cv_plane_rows)(height, stride, padding) * EW(cv_plane_rows)(width, stride, padding) + 16;
 }

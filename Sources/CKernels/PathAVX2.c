@@ -117,24 +117,167 @@ void gk_adam_avx2(float *p, const float *g, float *m, float *v, long count,
 
 #define EW_SUFFIX avx2
 #include "ElementwiseBody.h"
-// im2col/col2im's runs (ConvolutionBody.h): 8 floats at a time, the tail through a lane mask
-// (maskload/maskstore neither read nor write masked-off lanes).
+// im2col/col2im's runs (ConvolutionBody.h): 8 floats at a time. Tails are loaded through a lane
+// mask (maskload reads no masked-off lane) but stored 4, 2, 1 floats at a time: AMD's Zen cores run
+// a masked store (vmaskmovps) as microcode, several times slower than the plain stores.
 static inline __m256i cv_mask(long n) {
     return _mm256_cmpgt_epi32(_mm256_set1_epi32((int)n), _mm256_setr_epi32(0, 1, 2, 3, 4, 5, 6, 7));
 }
+static inline void cv_store_exact(float *out, __m256 v, long n) {  // n < 8 floats of v
+    __m128 part = _mm256_castps256_ps128(v);
+    if (n >= 4) { _mm_storeu_ps(out, part); part = _mm256_extractf128_ps(v, 1); out += 4; n -= 4; }
+    if (n >= 2) { _mm_storel_pi((__m64 *)out, part); part = _mm_movehl_ps(part, part); out += 2; n -= 2; }
+    if (n) _mm_store_ss(out, part);
+}
 static inline void cv_copy_run(float *out, const float *src, long n) {
     for (; n >= 8; n -= 8, out += 8, src += 8) _mm256_storeu_ps(out, _mm256_loadu_ps(src));
-    if (n > 0) _mm256_maskstore_ps(out, cv_mask(n), _mm256_maskload_ps(src, cv_mask(n)));
+    if (n > 0) cv_store_exact(out, _mm256_maskload_ps(src, cv_mask(n)), n);
 }
 static inline void cv_add_run(float *dst, const float *src, long n) {
     for (; n >= 8; n -= 8, dst += 8, src += 8) _mm256_storeu_ps(dst, _mm256_add_ps(_mm256_loadu_ps(dst), _mm256_loadu_ps(src)));
     if (n > 0) {
         const __m256i m = cv_mask(n);
-        _mm256_maskstore_ps(dst, m, _mm256_add_ps(_mm256_maskload_ps(dst, m), _mm256_maskload_ps(src, m)));
+        cv_store_exact(dst, _mm256_add_ps(_mm256_maskload_ps(dst, m), _mm256_maskload_ps(src, m)), n);
     }
 }
+// A column row's runs (CV_COPY_RUNS): they lie end to end in the columns, so each is copied as whole
+// vectors, spilling up to 7 floats into the runs after it, which are written later; only the runs
+// whose spill would pass the row's end are copied exactly. (The planes' rows are read as whole
+// vectors too: the scratch has 16 floats of slack.)
+static inline void cv_copy_runs(float *out, const float *src, long wq, long ow, long oh) {
+    const long whole = (ow + 7) & ~7L;
+    long oy = 0;
+    for (; oy < oh && oy * ow + whole <= oh * ow; oy++)
+        for (long k = 0; k < ow; k += 8) _mm256_storeu_ps(out + oy * ow + k, _mm256_loadu_ps(src + oy * wq + k));
+    for (; oy < oh; oy++) cv_copy_run(out + oy * ow, src + oy * wq, ow);
+}
+// col2im's runs into the planes (CV_ADD_RUNS): the planes are this call's scratch, so each run is
+// added as whole vectors whose lanes past the run are stored back unchanged (a blend), not masked.
+static inline void cv_add_runs(float *dst, const float *src, long wq, long ow, long oh) {
+    for (long oy = 0; oy < oh; oy++)
+        for (long k = 0; k < ow; k += 8) {
+            const __m256i m = cv_mask(ow - k);
+            float *d = dst + oy * wq + k;
+            const __m256 old = _mm256_loadu_ps(d);
+            const __m256 sum = _mm256_add_ps(old, _mm256_maskload_ps(src + oy * ow + k, m));
+            _mm256_storeu_ps(d, _mm256_blendv_ps(old, sum, _mm256_castsi256_ps(m)));
+        }
+}
+// Stride 2 (every DCGAN layer), rows of up to 64 padded floats: a padded row's two phase lines are
+// its even and odd floats, split 16 at a time by one shuffle and one permute straight from the image
+// row (the padding and the row's end masked off), instead of a scalar loop with an edge test per
+// pixel; col2im interleaves them back (unpack, permute), shifts them by the padding and adds each
+// pixel's one sum as the scalar loop does, so the results are bit-identical to it. Nothing goes
+// through a buffer on the stack: a vector load straddling two smaller stores stalls.
+static inline int cv_row_fits(long width, long stride, long padding, long wq) {
+    return stride == 2 && padding < 8 && width + 2 * padding <= 64 && wq <= 32;
+}
+static inline __m256 cv_row_load(const float *line, long start, long width) {  // line[start + i], 0 outside the row
+    if (start >= 0 && start + 8 <= width) return _mm256_loadu_ps(line + start);
+    const __m256i at = _mm256_add_epi32(_mm256_set1_epi32((int)start), _mm256_setr_epi32(0, 1, 2, 3, 4, 5, 6, 7));
+    const __m256i inside = _mm256_andnot_si256(_mm256_cmpgt_epi32(_mm256_setzero_si256(), at),
+                                               _mm256_cmpgt_epi32(_mm256_set1_epi32((int)width), at));
+    return _mm256_maskload_ps(line + start, inside);  // masked-off lanes are not read
+}
+static inline __m256 cv_evens(__m256 a, __m256 b) {  // a0 a2 a4 a6 b0 b2 b4 b6
+    const __m256 s = _mm256_shuffle_ps(a, b, _MM_SHUFFLE(2, 0, 2, 0));
+    return _mm256_castpd_ps(_mm256_permute4x64_pd(_mm256_castps_pd(s), _MM_SHUFFLE(3, 1, 2, 0)));
+}
+static inline void cv_store_run(float *out, __m256 v, long n) {
+    if (n >= 8) _mm256_storeu_ps(out, v);
+    else cv_store_exact(out, v, n);
+}
+static int cv_phase_row(const float *line, long width, long stride, long padding, float *q, long plane, long wq) {
+    if (!cv_row_fits(width, stride, padding, wq)) return 0;
+    // phase px holds padded float 2j + px, image float 2j + px − padding, at j
+    for (long px = 0; px < 2; px++)
+        for (long j = 0; j < wq; j += 8) {
+            const long x = 2 * j + px - padding;
+            const __m256 v = line ? cv_evens(cv_row_load(line, x, width), cv_row_load(line, x + 8, width))
+                                  : _mm256_setzero_ps();
+            cv_store_run(q + px * plane + j, v, wq - j);
+        }
+    return 1;
+}
+// line += the padded row whose phase lines are even[b], odd[b] (8 floats each, b < blocks ≤ 4)
+static inline void cv_add_phases(float *line, long width, long padding, const __m256 *even, const __m256 *odd, long blocks) {
+    __m256 padded[9];  // interleaved: padded float 2j + px
+    for (int k = 0; k < 9; k++) padded[k] = _mm256_setzero_ps();
+    for (long b = 0; b < blocks; b++) {
+        const __m256 lo = _mm256_unpacklo_ps(even[b], odd[b]), hi = _mm256_unpackhi_ps(even[b], odd[b]);
+        padded[2 * b] = _mm256_permute2f128_ps(lo, hi, 0x20);
+        padded[2 * b + 1] = _mm256_permute2f128_ps(lo, hi, 0x31);
+    }
+    // image float x is padded float x + padding: lanes rotated by the padding, the last `padding`
+    // lanes from the next vector
+    const __m256i lanes = _mm256_setr_epi32(0, 1, 2, 3, 4, 5, 6, 7);
+    const __m256i rotate = _mm256_and_si256(_mm256_add_epi32(lanes, _mm256_set1_epi32((int)padding)), _mm256_set1_epi32(7));
+    const __m256 fromNext = _mm256_castsi256_ps(_mm256_cmpgt_epi32(lanes, _mm256_set1_epi32((int)(7 - padding))));
+    for (long x = 0; x < width; x += 8) {
+        const __m256 v = _mm256_blendv_ps(_mm256_permutevar8x32_ps(padded[x / 8], rotate),
+                                          _mm256_permutevar8x32_ps(padded[x / 8 + 1], rotate), fromNext);
+        if (width - x >= 8) _mm256_storeu_ps(line + x, _mm256_add_ps(_mm256_loadu_ps(line + x), v));
+        else cv_store_exact(line + x, _mm256_add_ps(_mm256_maskload_ps(line + x, cv_mask(width - x)), v), width - x);
+    }
+}
+// col2im for stride 2 without the planes (CV_COL2IM_ROWS): each image row's two phase lines are
+// summed in registers over its taps (ky, kx) in the generic body's order, from 0 (lanes a tap does
+// not reach add +0, which leaves a sum that started at +0 unchanged to the bit), then added once.
+static int cv_col2im_rows(const float *cols, long ld, long channels, long height, long width, long kernel, long stride,
+                          long padding, float *image) {
+    const long oh = (height + 2 * padding - kernel) / stride + 1, ow = (width + 2 * padding - kernel) / stride + 1;
+    const long wq = (width + 2 * padding + 1) / 2, blocks = (wq + 7) / 8;
+    if (!cv_row_fits(width, stride, padding, wq)) return 0;
+    const __m256i lanes = _mm256_setr_epi32(0, 1, 2, 3, 4, 5, 6, 7);
+    for (long c = 0; c < channels; c++)
+        for (long y = 0; y < height; y++) {
+            const long yp = y + padding;
+            const float *taps = cols + c * kernel * kernel * ld;
+            __m256 even[4], odd[4];
+            for (long b = 0; b < blocks; b++) {
+                // one block of both phase lines in two registers: taps kx, kx + 1 (phases 0, 1)
+                // share the run shift kx / 2, and each phase still takes its taps in (ky, kx) order
+                __m256 sum0 = _mm256_setzero_ps(), sum1 = _mm256_setzero_ps();
+                for (long ky = yp % 2; ky < kernel && ky <= yp; ky += 2) {
+                    const long oy = (yp - ky) / 2;
+                    if (oy >= oh) continue;
+                    const float *run = taps + ky * kernel * ld + oy * ow;
+                    for (long kx = 0; kx < kernel; kx += 2) {
+                        // phase float j ← the run's float j − kx / 2, where that is in the run
+                        const long at0 = 8 * b - kx / 2;
+                        const __m256i at = _mm256_add_epi32(lanes, _mm256_set1_epi32((int)at0));
+                        const __m256i inside = _mm256_andnot_si256(_mm256_cmpgt_epi32(_mm256_setzero_si256(), at),
+                                                                   _mm256_cmpgt_epi32(_mm256_set1_epi32((int)ow), at));
+                        sum0 = _mm256_add_ps(sum0, _mm256_maskload_ps(run + kx * ld + at0, inside));
+                        if (kx + 1 < kernel)
+                            sum1 = _mm256_add_ps(sum1, _mm256_maskload_ps(run + (kx + 1) * ld + at0, inside));
+                    }
+                }
+                even[b] = sum0;
+                odd[b] = sum1;
+            }
+            cv_add_phases(image + (c * height + y) * width, width, padding, even, odd, blocks);
+        }
+    return 1;
+}
+static int cv_unphase_row_add(float *line, long width, long stride, long padding, const float *q, long plane, long wq) {
+    if (!cv_row_fits(width, stride, padding, wq)) return 0;
+    __m256 even[4], odd[4];
+    for (long j = 0; j < wq; j += 8) {
+        const __m256i m = cv_mask(wq - j);  // masked: the last plane's last row ends the scratch
+        even[j / 8] = _mm256_maskload_ps(q + j, m);
+        odd[j / 8] = _mm256_maskload_ps(q + plane + j, m);
+    }
+    cv_add_phases(line, width, padding, even, odd, (wq + 7) / 8);
+    return 1;
+}
+#define CV_PHASE_ROW cv_phase_row
+#define CV_UNPHASE_ROW_ADD cv_unphase_row_add
+#define CV_COL2IM_ROWS cv_col2im_rows
 #define CV_COPY_RUN cv_copy_run
 #define CV_ADD_RUN cv_add_run
+#define CV_COPY_RUNS cv_copy_runs
+#define CV_ADD_RUNS cv_add_runs
 #include "ConvolutionBody.h"
 
 #pragma clang attribute pop

@@ -5,8 +5,8 @@ import NeuralNet
 /// im2col and col2im on the active kernel path (`GANTOP_KERNELS`) against their definitions, to the
 /// bit: im2col only moves floats, and col2im must add each pixel's taps in (ky, kx) order from 0, as
 /// the generic C body does, so that every path trains the same DCGAN. The AVX-512 path has its own
-/// body for rows of ≤ 32 floats (every DCGAN layer); the geometries cover it, its edges and the
-/// generic body beyond it.
+/// body for rows of ≤ 32 floats (every DCGAN layer), the AVX2 path its own phase lines for stride-2
+/// rows of ≤ 64 padded floats; the geometries cover both, their edges and the generic body beyond.
 final class ConvolutionGeometryTests: XCTestCase {
     private let geometries: [ConvolutionGeometry] = [
         // the DCGAN's: D's two convolutions, G's two transposed ones (as convolutions over their outputs)
@@ -21,6 +21,9 @@ final class ConvolutionGeometryTests: XCTestCase {
         .init(channels: 2, height: 10, width: 10, kernel: 4, stride: 3, padding: 2),
         .init(channels: 1, height: 7, width: 33, kernel: 3, stride: 2, padding: 1),
         .init(channels: 1, height: 4, width: 40, kernel: 3, stride: 1, padding: 1),
+        // the AVX2 path's stride-2 rows: 64 padded floats (its widest) and 65 (the generic body)
+        .init(channels: 2, height: 5, width: 62, kernel: 4, stride: 2, padding: 1),
+        .init(channels: 1, height: 5, width: 63, kernel: 4, stride: 2, padding: 1),
     ]
 
     /// Every tap of the convolution in (c, ky, kx, oy, ox) order: its index in the columns and the
