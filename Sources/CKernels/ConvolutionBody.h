@@ -29,9 +29,8 @@
     for (long oy_ = 0; oy_ < (oh); oy_++) CV_ADD_RUN((dst) + oy_ * (wq), (src) + oy_ * (ow), ow)
 #endif
 
-// A path may also define CV_PHASE_ROW / CV_UNPHASE_ROW_ADD (returning 1 where they apply, 0 to fall
-// back to the scalar loops below): one padded image row split into its `stride` phase lines, and
-// those lines added back onto the row. Only moves and one add per pixel, so bit-identical too.
+// A path may also define CV_PHASE_ROW (returning 1 where it applies, 0 to fall back to the scalar
+// loop below): one padded image row split into its `stride` phase lines. Only moves, so bit-identical too.
 
 static inline long EW(cv_plane_rows)(long extent, long stride, long padding) {
     return (extent + 2 * padding + stride - 1) / stride;
@@ -95,9 +94,6 @@ void EW(cv_col2im_add)(const float *cols, long ld, long channels, long height, l
             const long py = (y + padding) % stride, i = (y + padding) / stride;
             float *line = image + (c * height + y) * width;
             const float *q = scratch + (c * stride + py) * stride * plane + i * wq;
-#ifdef CV_UNPHASE_ROW_ADD
-            if (CV_UNPHASE_ROW_ADD(line, width, stride, padding, q, plane, wq)) continue;
-#endif
             // px, j = (x + padding) % stride, / stride, counted rather than divided per pixel.
             long px = padding % stride, j = padding / stride;
             for (long x = 0; x < width; x++) {

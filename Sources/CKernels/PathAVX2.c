@@ -260,19 +260,7 @@ static int cv_col2im_rows(const float *cols, long ld, long channels, long height
         }
     return 1;
 }
-static int cv_unphase_row_add(float *line, long width, long stride, long padding, const float *q, long plane, long wq) {
-    if (!cv_row_fits(width, stride, padding, wq)) return 0;
-    __m256 even[4], odd[4];
-    for (long j = 0; j < wq; j += 8) {
-        const __m256i m = cv_mask(wq - j);  // masked: the last plane's last row ends the scratch
-        even[j / 8] = _mm256_maskload_ps(q + j, m);
-        odd[j / 8] = _mm256_maskload_ps(q + plane + j, m);
-    }
-    cv_add_phases(line, width, padding, even, odd, (wq + 7) / 8);
-    return 1;
-}
 #define CV_PHASE_ROW cv_phase_row
-#define CV_UNPHASE_ROW_ADD cv_unphase_row_add
 #define CV_COL2IM_ROWS cv_col2im_rows
 #define CV_COPY_RUN cv_copy_run
 #define CV_ADD_RUN cv_add_run
