@@ -123,7 +123,13 @@ void gk_adam_avx2(float *p, const float *g, float *m, float *v, long count,
 static inline __m256i cv_mask(long n) {
     return _mm256_cmpgt_epi32(_mm256_set1_epi32((int)n), _mm256_setr_epi32(0, 1, 2, 3, 4, 5, 6, 7));
 }
-static inline void cv_store_exact(float *out, __m256 v, long n) {  // n < 8 floats of v
+// lanes i with 0 ≤ start + i < limit
+static inline __m256i cv_lanes_inside(long start, long limit) {
+    const __m256i at = _mm256_add_epi32(_mm256_set1_epi32((int)start), _mm256_setr_epi32(0, 1, 2, 3, 4, 5, 6, 7));
+    return _mm256_andnot_si256(_mm256_cmpgt_epi32(_mm256_setzero_si256(), at), _mm256_cmpgt_epi32(_mm256_set1_epi32((int)limit), at));
+}
+static inline void cv_store_exact(float *out, __m256 v, long n) {  // the first min(n, 8) floats of v
+    if (n >= 8) { _mm256_storeu_ps(out, v); return; }
     __m128 part = _mm256_castps256_ps128(v);
     if (n >= 4) { _mm_storeu_ps(out, part); part = _mm256_extractf128_ps(v, 1); out += 4; n -= 4; }
     if (n >= 2) { _mm_storel_pi((__m64 *)out, part); part = _mm_movehl_ps(part, part); out += 2; n -= 2; }
@@ -174,18 +180,11 @@ static inline int cv_row_fits(long width, long stride, long padding, long wq) {
 }
 static inline __m256 cv_row_load(const float *line, long start, long width) {  // line[start + i], 0 outside the row
     if (start >= 0 && start + 8 <= width) return _mm256_loadu_ps(line + start);
-    const __m256i at = _mm256_add_epi32(_mm256_set1_epi32((int)start), _mm256_setr_epi32(0, 1, 2, 3, 4, 5, 6, 7));
-    const __m256i inside = _mm256_andnot_si256(_mm256_cmpgt_epi32(_mm256_setzero_si256(), at),
-                                               _mm256_cmpgt_epi32(_mm256_set1_epi32((int)width), at));
-    return _mm256_maskload_ps(line + start, inside);  // masked-off lanes are not read
+    return _mm256_maskload_ps(line + start, cv_lanes_inside(start, width));  // masked-off lanes are not read
 }
 static inline __m256 cv_evens(__m256 a, __m256 b) {  // a0 a2 a4 a6 b0 b2 b4 b6
     const __m256 s = _mm256_shuffle_ps(a, b, _MM_SHUFFLE(2, 0, 2, 0));
     return _mm256_castpd_ps(_mm256_permute4x64_pd(_mm256_castps_pd(s), _MM_SHUFFLE(3, 1, 2, 0)));
-}
-static inline void cv_store_run(float *out, __m256 v, long n) {
-    if (n >= 8) _mm256_storeu_ps(out, v);
-    else cv_store_exact(out, v, n);
 }
 static int cv_phase_row(const float *line, long width, long stride, long padding, float *q, long plane, long wq) {
     if (!cv_row_fits(width, stride, padding, wq)) return 0;
@@ -195,7 +194,7 @@ static int cv_phase_row(const float *line, long width, long stride, long padding
             const long x = 2 * j + px - padding;
             const __m256 v = line ? cv_evens(cv_row_load(line, x, width), cv_row_load(line, x + 8, width))
                                   : _mm256_setzero_ps();
-            cv_store_run(q + px * plane + j, v, wq - j);
+            cv_store_exact(q + px * plane + j, v, wq - j);
         }
     return 1;
 }
@@ -216,8 +215,7 @@ static inline void cv_add_phases(float *line, long width, long padding, const __
     for (long x = 0; x < width; x += 8) {
         const __m256 v = _mm256_blendv_ps(_mm256_permutevar8x32_ps(padded[x / 8], rotate),
                                           _mm256_permutevar8x32_ps(padded[x / 8 + 1], rotate), fromNext);
-        if (width - x >= 8) _mm256_storeu_ps(line + x, _mm256_add_ps(_mm256_loadu_ps(line + x), v));
-        else cv_store_exact(line + x, _mm256_add_ps(_mm256_maskload_ps(line + x, cv_mask(width - x)), v), width - x);
+        cv_store_exact(line + x, _mm256_add_ps(_mm256_maskload_ps(line + x, cv_mask(width - x)), v), width - x);
     }
 }
 // col2im for stride 2 without the planes (CV_COL2IM_ROWS): each image row's two phase lines are
@@ -228,7 +226,6 @@ static int cv_col2im_rows(const float *cols, long ld, long channels, long height
     const long oh = (height + 2 * padding - kernel) / stride + 1, ow = (width + 2 * padding - kernel) / stride + 1;
     const long wq = (width + 2 * padding + 1) / 2, blocks = (wq + 7) / 8;
     if (!cv_row_fits(width, stride, padding, wq)) return 0;
-    const __m256i lanes = _mm256_setr_epi32(0, 1, 2, 3, 4, 5, 6, 7);
     for (long c = 0; c < channels; c++)
         for (long y = 0; y < height; y++) {
             const long yp = y + padding;
@@ -245,9 +242,7 @@ static int cv_col2im_rows(const float *cols, long ld, long channels, long height
                     for (long kx = 0; kx < kernel; kx += 2) {
                         // phase float j ← the run's float j − kx / 2, where that is in the run
                         const long at0 = 8 * b - kx / 2;
-                        const __m256i at = _mm256_add_epi32(lanes, _mm256_set1_epi32((int)at0));
-                        const __m256i inside = _mm256_andnot_si256(_mm256_cmpgt_epi32(_mm256_setzero_si256(), at),
-                                                                   _mm256_cmpgt_epi32(_mm256_set1_epi32((int)ow), at));
+                        const __m256i inside = cv_lanes_inside(at0, ow);
                         sum0 = _mm256_add_ps(sum0, _mm256_maskload_ps(run + kx * ld + at0, inside));
                         if (kx + 1 < kernel)
                             sum1 = _mm256_add_ps(sum1, _mm256_maskload_ps(run + (kx + 1) * ld + at0, inside));
